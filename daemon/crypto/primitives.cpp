@@ -1,0 +1,152 @@
+#include "daemon/crypto/primitives.hpp"
+
+#include <sodium.h>
+
+#include <cstring>
+
+namespace tandem::crypto {
+
+static_assert(sizeof(crypto_generichash_state) <= 384);
+
+void random_fill(std::span<std::uint8_t> out) {
+  ensure_init();
+  randombytes_buf(out.data(), out.size());
+}
+
+Bytes random_bytes(std::size_t n) {
+  Bytes b(n);
+  random_fill(b);
+  return b;
+}
+
+Hasher::Hasher(std::string_view domain) {
+  ensure_init();
+  crypto_generichash_init(reinterpret_cast<crypto_generichash_state*>(state_), nullptr, 0, 32);
+  update(as_bytes(domain));
+}
+
+void Hasher::update(ByteView part) {
+  crypto_generichash_update(reinterpret_cast<crypto_generichash_state*>(state_), part.data(),
+                            part.size());
+}
+
+Hash32 Hasher::finish() {
+  Hash32 out;
+  crypto_generichash_final(reinterpret_cast<crypto_generichash_state*>(state_), out.data(), 32);
+  return out;
+}
+
+Hash32 hash(std::string_view domain, std::initializer_list<ByteView> parts) {
+  Hasher h(domain);
+  for (auto p : parts) h.update(p);
+  return h.finish();
+}
+
+SignKeyPair sign_keypair() {
+  ensure_init();
+  SignKeyPair kp;
+  crypto_sign_keypair(kp.pub.data(), kp.secret.data());
+  return kp;
+}
+
+PublicKey sign_public(const SignSecretKey& sk) {
+  PublicKey pk;
+  crypto_sign_ed25519_sk_to_pk(pk.data(), sk.data());
+  return pk;
+}
+
+Signature sign(const SignSecretKey& sk, ByteView message) {
+  Signature sig;
+  crypto_sign_detached(sig.data(), nullptr, message.data(), message.size(), sk.data());
+  return sig;
+}
+
+bool verify(const PublicKey& pk, ByteView message, const Signature& sig) {
+  ensure_init();
+  return crypto_sign_verify_detached(sig.data(), message.data(), message.size(), pk.data()) == 0;
+}
+
+DhKeyPair dh_keypair() {
+  ensure_init();
+  DhKeyPair kp;
+  crypto_box_keypair(kp.pub.data(), kp.secret.data());
+  return kp;
+}
+
+PublicKey dh_public(const DhSecretKey& sk) {
+  PublicKey pk;
+  crypto_scalarmult_base(pk.data(), sk.data());
+  return pk;
+}
+
+Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad) {
+  ensure_init();
+  Bytes out(kSealOverhead + plaintext.size());
+  randombytes_buf(out.data(), 24);
+  unsigned long long clen = 0;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + 24, &clen, plaintext.data(),
+                                             plaintext.size(), ad.data(), ad.size(), nullptr,
+                                             out.data(), key.data());
+  return out;
+}
+
+Result<Bytes> open(const SymmetricKey& key, ByteView sealed, ByteView ad) {
+  if (sealed.size() < kSealOverhead) return Error{Code::kCorrupt, "sealed data too short"};
+  Bytes out(sealed.size() - kSealOverhead);
+  unsigned long long mlen = 0;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, sealed.data() + 24,
+                                                 sealed.size() - 24, ad.data(), ad.size(),
+                                                 sealed.data(), key.data()) != 0) {
+    return Error{Code::kAuth, "sealed data does not verify under this key"};
+  }
+  return out;
+}
+
+Bytes seal_to(const PublicKey& recipient, ByteView plaintext) {
+  ensure_init();
+  Bytes out(crypto_box_SEALBYTES + plaintext.size());
+  crypto_box_seal(out.data(), plaintext.data(), plaintext.size(), recipient.data());
+  return out;
+}
+
+Result<Bytes> open_from(const PublicKey& my_pub, const DhSecretKey& my_secret, ByteView box) {
+  if (box.size() < crypto_box_SEALBYTES) return Error{Code::kCorrupt, "sealed box too short"};
+  Bytes out(box.size() - crypto_box_SEALBYTES);
+  if (crypto_box_seal_open(out.data(), box.data(), box.size(), my_pub.data(), my_secret.data()) !=
+      0) {
+    return Error{Code::kAuth, "sealed box does not open with this device's key"};
+  }
+  return out;
+}
+
+Result<SymmetricKey> derive_from_passphrase(std::string_view passphrase, ByteView salt) {
+  ensure_init();
+  if (salt.size() != crypto_pwhash_SALTBYTES) return Error{Code::kInvalidArgument, "bad salt"};
+  SymmetricKey key;
+  if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), salt.data(),
+                    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                    crypto_pwhash_ALG_ARGON2ID13) != 0) {
+    return Error{Code::kInternal, "Argon2id ran out of memory"};
+  }
+  return key;
+}
+
+SymmetricKey derive_key(const SymmetricKey& key, std::string_view context, std::uint64_t id) {
+  SymmetricKey out;
+  std::uint8_t personal[crypto_generichash_blake2b_PERSONALBYTES] = {};
+  std::memcpy(personal, context.data(), std::min(context.size(), sizeof personal));
+  std::uint8_t salt[crypto_generichash_blake2b_SALTBYTES] = {};
+  put_be64(salt, id);
+  crypto_generichash_blake2b_salt_personal(out.data(), out.size(), nullptr, 0, key.data(),
+                                           key.size(), salt, personal);
+  return out;
+}
+
+Hash32 mac(const SymmetricKey& key, ByteView message) {
+  Hash32 out;
+  crypto_generichash(out.data(), out.size(), message.data(), message.size(), key.data(),
+                     key.size());
+  return out;
+}
+
+}  // namespace tandem::crypto

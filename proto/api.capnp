@@ -1,0 +1,202 @@
+@0xa93a10f2f75b1cb0;
+# tandem's local API: what the CLI and every other frontend say to tandemd over its Unix socket.
+#
+# Transport: the same socket takes either
+#   * Cap'n Proto messages in the standard stream framing (segment table, then segments), or
+#   * JSON lines: one JSON object per line, the JSON form of the same structs (capnp's JSON
+#     mapping: field names as below, enums as their names, 64-bit integers as strings, Data as hex).
+# The daemon decides from the first byte of a connection: '{' or whitespace means JSON lines.
+#
+# Every request carries an `id` chosen by the client; every response echoes it. A subscription
+# answers once with `subscribed`, then pushes `event` responses carrying the subscribe request's
+# id. Errors are a `code` (stable) and a human `message` (may change); the connection survives them.
+#
+# Versioning (apiVersion in `status`): fields and enumerants are only ever added; a field is never
+# renumbered, retyped or renamed; a request a daemon does not know gets `unknownRequest`. A change
+# that breaks a client bumps apiVersion's major part. apiVersion is 1 for this file.
+
+using Cxx = import "/capnp/c++.capnp";
+$Cxx.namespace("tandem::schema");
+using Json = import "/capnp/compat/json.capnp";
+using Entry = import "entry.capnp";
+
+const apiVersion :UInt32 = 1;
+
+enum ErrorCode {
+  internal @0;            # a bug or an unexpected failure; the daemon logs it
+  badRequest @1;          # not a request: garbage, truncated, wrong types, unknown enum
+  unknownRequest @2;      # a well-formed request this daemon does not implement
+  tooLarge @3;            # a frame, line or field over its cap
+  invalidArgument @4;     # a field out of range: effort 7, a bad date, a note over its cap
+  notInitialized @5;      # run `tandem init` first
+  alreadyInitialized @6;
+  notFound @7;            # no such entry
+  forbidden @8;           # e.g. editing or retracting an entry another member wrote
+  storageFull @9;         # the disk or the map is full; nothing was written
+  unavailable @10;        # try again later (shutting down, busy)
+}
+
+struct Error {
+  code @0 :ErrorCode;
+  message @1 :Text;
+}
+
+enum EntryKind {
+  any @0;
+  contribution @1;
+  card @2;
+  appreciation @3;
+  bid @4;
+  support @5;
+  initiation @6;
+  conflict @7;
+  boundary @8;
+  goal @9;
+  decision @10;
+  expense @11;
+  agreement @12;
+  importantDate @13;
+  checkin @14;
+  context @15;
+  edit @16;
+  retract @17;
+}
+
+struct EntryView {
+  # One entry as the reader sees it: the current body (edits applied), parties relative to the
+  # reader ("me" is the member who owns the daemon answering).
+  id @0 :Text;                 # "<device hex>-<seq>", stable across devices
+  kind @1 :EntryKind;
+  author @2 :Entry.Party;      # me or partner
+  authorName @3 :Text;
+  deviceName @4 :Text;
+  recordedAt @5 :UInt64;       # unix milliseconds, from the hybrid logical clock
+  entry @6 :Entry.Entry;       # the body; note empty when withheld or retracted
+  edited @7 :Bool;
+  retracted @8 :Bool;
+  noteWithheld @9 :Bool;       # an aggregate entry from another device: synced without its note
+  fromRevokedDevice @10 :Bool;
+  sealedUntilPartner @11 :Bool;  # a sealed check-in whose answers are hidden for now
+}
+
+struct StatusRequest {}
+
+struct Status {
+  apiVersion @0 :UInt32;
+  version @1 :Text;           # tandemd's version
+  initialized @2 :Bool;
+  spaceId @3 :Text;           # hex
+  deviceId @4 :Text;          # hex
+  deviceName @5 :Text;
+  memberName @6 :Text;
+  partnerName @7 :Text;       # empty until the partner joins
+  entries @8 :UInt64;         # records in the store, every device
+  ownEntries @9 :UInt64;      # records this device wrote
+  privateEntries @10 :UInt64;
+  dataDir @11 :Text;
+  forks @12 :List(Text);      # devices caught writing two records with one sequence number
+}
+
+struct InitRequest {
+  name @0 :Text;         # the member's name, shown to the partner
+  deviceName @1 :Text;   # defaults to the host name
+  partnerName @2 :Text;  # optional: how to call the partner until they join
+}
+
+struct InitResponse {
+  spaceId @0 :Text;
+  deviceId @1 :Text;
+}
+
+struct AddRequest {
+  entry @0 :Entry.Entry;
+}
+
+struct GetRequest {
+  id @0 :Text;
+}
+
+struct ListRequest {
+  kind @0 :EntryKind;
+  dimension @1 :Entry.Dimension;   # unset: every dimension
+  actor @2 :Entry.Party;           # unset: anyone; me / partner: the entry's main actor
+  since @3 :Text;                  # ISO date, inclusive
+  until @4 :Text;                  # ISO date, inclusive
+  limit @5 :UInt32;                # 0: the default (100); at most 1000
+  cursor @6 :Text;                 # from a previous page's nextCursor
+  includeRetracted @7 :Bool;
+}
+
+struct EntryList {
+  entries @0 :List(EntryView);
+  nextCursor @1 :Text;   # empty on the last page
+}
+
+struct EditRequest {
+  id @0 :Text;
+  entry @1 :Entry.Entry;   # the new body, same kind as the original
+  reason @2 :Text;
+}
+
+struct RetractRequest {
+  id @0 :Text;
+  reason @1 :Text;
+}
+
+struct Retracted {
+  id @0 :Text;
+}
+
+struct AppreciateRequest {
+  ids @0 :List(Text);   # the entries the thanks is for (may be empty)
+  note @1 :Text;
+  visibility @2 :Entry.Visibility;
+}
+
+struct ExportRequest {
+  # Pages through every entry the reader can see, oldest first, retracted ones included as
+  # markers. Same paging as list.
+  cursor @0 :Text;
+  limit @1 :UInt32;
+}
+
+struct SubscribeRequest {}
+
+struct Subscribed {}
+
+struct Event {
+  union {
+    entryAdded @0 :EntryView;     # a new entry, written here or arrived from a peer
+    entryChanged @1 :EntryView;   # an entry was edited or retracted
+  }
+}
+
+struct Request {
+  id @0 :UInt32;
+  union {
+    status @1 :StatusRequest;
+    init @2 :InitRequest;
+    add @3 :AddRequest;
+    get @4 :GetRequest;
+    list @5 :ListRequest;
+    edit @6 :EditRequest;
+    retract @7 :RetractRequest;
+    appreciate @8 :AppreciateRequest;
+    export @9 :ExportRequest;
+    subscribe @10 :SubscribeRequest;
+  }
+}
+
+struct Response {
+  id @0 :UInt32;
+  union {
+    error @1 :Error;
+    status @2 :Status;
+    init @3 :InitResponse;
+    entry @4 :EntryView;       # add, get, edit, appreciate
+    list @5 :EntryList;        # list, export
+    retracted @6 :Retracted;
+    subscribed @7 :Subscribed;
+    event @8 :Event;
+  }
+}
