@@ -1,0 +1,119 @@
+#include "daemon/api/codec.hpp"
+
+#include "proto/framing.hpp"
+
+#include <capnp/compat/json.h>
+#include <capnp/serialize.h>
+
+namespace tandem::api {
+
+struct Codec::Impl {
+  capnp::JsonCodec json;
+  Impl() {
+    json.handleByAnnotation<schema::Request>();
+    json.handleByAnnotation<schema::Response>();
+    json.setRejectUnknownFields(true);
+  }
+};
+
+Codec::Codec() : impl_(std::make_unique<Impl>()) {}
+Codec::~Codec() = default;
+
+schema::ErrorCode to_wire(Code code) {
+  switch (code) {
+    case Code::kBadRequest: return schema::ErrorCode::BAD_REQUEST;
+    case Code::kUnknownRequest: return schema::ErrorCode::UNKNOWN_REQUEST;
+    case Code::kTooLarge: return schema::ErrorCode::TOO_LARGE;
+    case Code::kInvalidArgument: return schema::ErrorCode::INVALID_ARGUMENT;
+    case Code::kNotInitialized: return schema::ErrorCode::NOT_INITIALIZED;
+    case Code::kAlreadyInitialized: return schema::ErrorCode::ALREADY_INITIALIZED;
+    case Code::kNotFound: return schema::ErrorCode::NOT_FOUND;
+    case Code::kForbidden: return schema::ErrorCode::FORBIDDEN;
+    case Code::kStorageFull: return schema::ErrorCode::STORAGE_FULL;
+    case Code::kUnavailable: return schema::ErrorCode::UNAVAILABLE;
+    default: return schema::ErrorCode::INTERNAL;
+  }
+}
+
+void set_error(schema::Response::Builder out, std::uint32_t id, const Error& error) {
+  out.setId(id);
+  auto e = out.initError();
+  e.setCode(to_wire(error.code));
+  e.setMessage(error.message);
+}
+
+static std::string describe(const kj::Exception& e) {
+  std::string d = e.getDescription().cStr();
+  // capnp prefixes internal details; keep the human part short.
+  if (auto pos = d.find(";"); pos != std::string::npos && pos < 80) d = d.substr(0, pos);
+  return d;
+}
+
+// A request whose union matched nothing this daemon knows (e.g. from a newer client).
+static bool is_unknown(schema::Request::Reader r) {
+  return static_cast<unsigned>(r.which()) > static_cast<unsigned>(schema::Request::SUBSCRIBE);
+}
+
+std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view line) const {
+  std::uint32_t id = 0;
+  try {
+    capnp::MallocMessageBuilder raw_msg;
+    auto raw = raw_msg.initRoot<capnp::JsonValue>();
+    impl_->json.decodeRaw(kj::ArrayPtr<const char>(line.data(), line.size()), raw);
+    if (!raw.isObject()) return DecodeError{0, {Code::kBadRequest, "a request is a JSON object"}};
+    bool has_member = false;
+    for (auto f : raw.getObject()) {
+      if (f.getName() == "id" && f.getValue().isNumber()) {
+        double d = f.getValue().getNumber();
+        if (d >= 0 && d <= 4294967295.0) id = static_cast<std::uint32_t>(d);
+      } else if (f.getName() != "id") {
+        has_member = true;
+      }
+    }
+    if (!has_member) return DecodeError{id, {Code::kBadRequest, "the request names no operation"}};
+    RequestMessage m;
+    m.msg_ = std::make_unique<capnp::MallocMessageBuilder>();
+    auto root = m.msg_->initRoot<schema::Request>();
+    impl_->json.decode(raw.asReader(), root);
+    if (is_unknown(root.asReader())) {
+      return DecodeError{id, {Code::kUnknownRequest, "unknown request"}};
+    }
+    return m;
+  } catch (const kj::Exception& e) {
+    std::string what = describe(e);
+    if (what.find("Unknown field") != std::string::npos || what.find("unknown field") != std::string::npos) {
+      // An unknown top-level member is most likely a request a newer client knows.
+      return DecodeError{id, {Code::kBadRequest, "unknown field in the request: " + what}};
+    }
+    return DecodeError{id, {Code::kBadRequest, "malformed request: " + what}};
+  }
+}
+
+std::variant<RequestMessage, DecodeError> Codec::decode_frame(
+    kj::ArrayPtr<const capnp::word> words) const {
+  try {
+    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    auto req = reader.getRoot<schema::Request>();
+    std::uint32_t id = req.getId();
+    if (is_unknown(req)) return DecodeError{id, {Code::kUnknownRequest, "unknown request"}};
+    RequestMessage m;
+    m.msg_ = std::make_unique<capnp::MallocMessageBuilder>();
+    m.msg_->setRoot(req);  // a deep copy: also checks every pointer against the limits
+    return m;
+  } catch (const kj::Exception& e) {
+    return DecodeError{0, {Code::kBadRequest, "malformed request: " + describe(e)}};
+  }
+}
+
+std::string Codec::encode_json(schema::Response::Reader response) const {
+  auto text = impl_->json.encode(response);
+  std::string out(text.cStr(), text.size());
+  out.push_back('\n');
+  return out;
+}
+
+kj::Array<capnp::word> Codec::encode_frame(capnp::MessageBuilder& response) {
+  return capnp::messageToFlatArray(response);
+}
+
+}  // namespace tandem::api

@@ -1,0 +1,86 @@
+#include "daemon/store/committer.hpp"
+
+#include <spdlog/spdlog.h>
+
+namespace tandem::store {
+
+Committer::Committer(Store& store, Post post, Options options)
+    : store_(store), post_(std::move(post)), options_(options), thread_([this] { run(); }) {}
+
+Committer::~Committer() {
+  stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Committer::submit(Op op, Done done) {
+  {
+    std::lock_guard lock(mu_);
+    if (!stopping_) {
+      queue_.emplace_back(std::move(op), std::move(done));
+      cv_.notify_one();
+      return;
+    }
+  }
+  post_([done = std::move(done)] { done(Error{Code::kUnavailable, "tandemd is shutting down"}); });
+}
+
+void Committer::stop() {
+  std::lock_guard lock(mu_);
+  stopping_ = true;
+  cv_.notify_one();
+}
+
+std::uint64_t Committer::commits() const {
+  std::lock_guard lock(mu_);
+  return commits_;
+}
+
+void Committer::run() {
+  for (;;) {
+    std::vector<std::pair<Op, Done>> batch;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    std::vector<Status> results(batch.size());
+    auto parent = Txn::begin_write(store_.env());
+    if (!parent) {
+      for (auto& r : results) r = parent.error();
+    } else {
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto child = Txn::begin_nested(store_.env(), *parent);
+        if (!child) {
+          results[i] = child.error();
+          continue;
+        }
+        Status st;
+        try {
+          st = batch[i].first(*child);
+        } catch (const std::exception& e) {
+          st = Error{Code::kInternal, e.what()};
+        }
+        if (st) st = child->commit();
+        results[i] = st;
+      }
+      Status committed = parent->commit();
+      if (!committed) {
+        spdlog::error("store commit failed: {}", committed.error().message);
+        for (auto& r : results) {
+          if (r) r = committed;
+        }
+      }
+      std::lock_guard lock(mu_);
+      ++commits_;
+    }
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      post_([done = std::move(batch[i].second), st = std::move(results[i])] { done(st); });
+    }
+  }
+}
+
+}  // namespace tandem::store

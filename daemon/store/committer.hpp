@@ -1,0 +1,57 @@
+// Group commit: one writer thread owns every LMDB write transaction. Requests submitted while a
+// commit is in flight are gathered and committed together, with one fsync; each runs in its own
+// nested transaction, so one failing request does not fail its neighbours.
+#pragma once
+
+#include "daemon/store/store.hpp"
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace tandem::store {
+
+class Committer {
+ public:
+  // Runs on the writer thread, inside a nested write txn; its writes land when it returns ok.
+  using Op = std::function<Status(Txn&)>;
+  // Called with the op's outcome once the batch is durable (or failed), through `post`.
+  using Done = std::function<void(Status)>;
+  // Schedules a callback on the caller's thread (e.g. asio::post to the io_context).
+  using Post = std::function<void(std::function<void()>)>;
+
+  struct Options {
+    std::size_t max_batch = 1024;  // ops per durable commit
+  };
+
+  // `store` must outlive the Committer.
+  Committer(Store& store, Post post, Options options);
+  Committer(Store& store, Post post) : Committer(store, std::move(post), Options{}) {}
+  ~Committer();  // finishes queued ops, then joins
+  Committer(const Committer&) = delete;
+  Committer& operator=(const Committer&) = delete;
+
+  // Thread-safe. After stop(), ops complete with kUnavailable.
+  void submit(Op op, Done done);
+  void stop();
+
+  // Durable commits so far (for tests and benchmarks).
+  std::uint64_t commits() const;
+
+ private:
+  void run();
+
+  Store& store_;
+  Post post_;
+  Options options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::pair<Op, Done>> queue_;
+  bool stopping_ = false;
+  std::uint64_t commits_ = 0;
+  std::thread thread_;
+};
+
+}  // namespace tandem::store

@@ -1,0 +1,151 @@
+#include "daemon/store/lmdb.hpp"
+
+#include <cerrno>
+#include <cstring>
+
+namespace tandem::store {
+
+Error lmdb_error(int rc, const char* what) {
+  Code code = Code::kInternal;
+  if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT) code = Code::kStorageFull;
+  else if (rc == EACCES || rc == EROFS || rc == ENOENT) code = Code::kIo;
+  else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_PAGE_NOTFOUND) code = Code::kCorrupt;
+  std::string msg = std::string(what) + ": " + mdb_strerror(rc);
+  if (code == Code::kStorageFull) msg = std::string(what) + ": the disk or the store is full";
+  return Error{code, std::move(msg)};
+}
+
+Result<Env> Env::open(const std::string& dir, const Options& options) {
+  MDB_env* env = nullptr;
+  int rc = mdb_env_create(&env);
+  if (rc) return lmdb_error(rc, "mdb_env_create");
+  Env holder(env);
+  if ((rc = mdb_env_set_mapsize(env, options.map_size))) return lmdb_error(rc, "set_mapsize");
+  if ((rc = mdb_env_set_maxdbs(env, options.max_dbs))) return lmdb_error(rc, "set_maxdbs");
+  if ((rc = mdb_env_set_maxreaders(env, options.max_readers))) return lmdb_error(rc, "set_maxreaders");
+  // MDB_NOTLS: read transactions are not tied to a thread (the writer thread and the io thread
+  // each use their own). No MDB_NOSYNC / MDB_NOMETASYNC: every commit is durable.
+  if ((rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600))) return lmdb_error(rc, "opening the store");
+  return holder;
+}
+
+Env::~Env() {
+  if (env_) mdb_env_close(env_);
+}
+
+Env& Env::operator=(Env&& o) noexcept {
+  if (this != &o) {
+    if (env_) mdb_env_close(env_);
+    env_ = o.env_;
+    o.env_ = nullptr;
+  }
+  return *this;
+}
+
+Result<Txn> Txn::begin_read(const Env& env) {
+  MDB_txn* t = nullptr;
+  if (int rc = mdb_txn_begin(env.get(), nullptr, MDB_RDONLY, &t)) return lmdb_error(rc, "begin read");
+  return Txn(t);
+}
+
+Result<Txn> Txn::begin_write(const Env& env) {
+  MDB_txn* t = nullptr;
+  if (int rc = mdb_txn_begin(env.get(), nullptr, 0, &t)) return lmdb_error(rc, "begin write");
+  return Txn(t);
+}
+
+Result<Txn> Txn::begin_nested(const Env& env, Txn& parent) {
+  MDB_txn* t = nullptr;
+  if (int rc = mdb_txn_begin(env.get(), parent.get(), 0, &t)) return lmdb_error(rc, "begin nested");
+  return Txn(t);
+}
+
+Txn& Txn::operator=(Txn&& o) noexcept {
+  if (this != &o) {
+    abort();
+    txn_ = o.txn_;
+    o.txn_ = nullptr;
+  }
+  return *this;
+}
+
+Status Txn::commit() {
+  MDB_txn* t = txn_;
+  txn_ = nullptr;  // mdb_txn_commit frees the txn whatever it returns
+  if (int rc = mdb_txn_commit(t)) return lmdb_error(rc, "commit");
+  return {};
+}
+
+void Txn::abort() {
+  if (txn_) {
+    mdb_txn_abort(txn_);
+    txn_ = nullptr;
+  }
+}
+
+Result<std::optional<ByteView>> Txn::get(MDB_dbi dbi, ByteView key) const {
+  MDB_val k = to_val(key), v{};
+  int rc = mdb_get(txn_, dbi, &k, &v);
+  if (rc == MDB_NOTFOUND) return std::optional<ByteView>{};
+  if (rc) return lmdb_error(rc, "get");
+  return std::optional<ByteView>{from_val(v)};
+}
+
+Status Txn::put(MDB_dbi dbi, ByteView key, ByteView value, unsigned flags) {
+  MDB_val k = to_val(key), v = to_val(value);
+  if (int rc = mdb_put(txn_, dbi, &k, &v, flags)) return lmdb_error(rc, "put");
+  return {};
+}
+
+Result<bool> Txn::del(MDB_dbi dbi, ByteView key) {
+  MDB_val k = to_val(key);
+  int rc = mdb_del(txn_, dbi, &k, nullptr);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc) return lmdb_error(rc, "del");
+  return true;
+}
+
+Result<MDB_dbi> open_table(Txn& txn, const char* name, unsigned flags) {
+  MDB_dbi dbi = 0;
+  if (int rc = mdb_dbi_open(txn.get(), name, flags | MDB_CREATE, &dbi)) {
+    return lmdb_error(rc, "open table");
+  }
+  return dbi;
+}
+
+Result<Cursor> Cursor::open(const Txn& txn, MDB_dbi dbi) {
+  Cursor c;
+  if (int rc = mdb_cursor_open(txn.get(), dbi, &c.c_)) return lmdb_error(rc, "cursor");
+  return c;
+}
+
+Cursor::~Cursor() {
+  if (c_) mdb_cursor_close(c_);
+}
+
+Cursor& Cursor::operator=(Cursor&& o) noexcept {
+  if (this != &o) {
+    if (c_) mdb_cursor_close(c_);
+    c_ = o.c_;
+    o.c_ = nullptr;
+  }
+  return *this;
+}
+
+std::optional<Cursor::Item> Cursor::move(MDB_val* k, MDB_cursor_op op) {
+  MDB_val key{}, val{};
+  if (k) key = *k;
+  if (mdb_cursor_get(c_, &key, &val, op) != 0) return std::nullopt;
+  return Item{from_val(key), from_val(val)};
+}
+
+std::optional<Cursor::Item> Cursor::first() { return move(nullptr, MDB_FIRST); }
+std::optional<Cursor::Item> Cursor::last() { return move(nullptr, MDB_LAST); }
+std::optional<Cursor::Item> Cursor::next() { return move(nullptr, MDB_NEXT); }
+std::optional<Cursor::Item> Cursor::prev() { return move(nullptr, MDB_PREV); }
+std::optional<Cursor::Item> Cursor::seek(ByteView key) {
+  MDB_val k = to_val(key);
+  return move(&k, MDB_SET_RANGE);
+}
+
+}  // namespace tandem::store
