@@ -11,7 +11,6 @@ namespace tandem::crypto::cpace {
 
 namespace {
 
-constexpr std::string_view kSidOutputPrefix = "CPaceSidOutput";
 constexpr std::string_view kMacPrefix = "CPaceMac";
 constexpr std::string_view kLabelInitiator = "tandem/cpace/confirm/initiator";
 constexpr std::string_view kLabelResponder = "tandem/cpace/confirm/responder";

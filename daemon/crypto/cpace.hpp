@@ -23,6 +23,8 @@ enum class Mode {
   kSymmetric,           // transcript_oc, for peers without roles
 };
 
+inline constexpr std::string_view kSidOutputPrefix = "CPaceSidOutput";
+
 using Isk = Secret<64>;
 using Tag = std::array<std::uint8_t, 64>;
 
