@@ -1,0 +1,145 @@
+// The command table and the driver: CLI11 subcommands are set up from the table, one parse
+// picks the command, and its run function gets the Invocation.
+#include "client/commands.hpp"
+
+#include "client/invocation.hpp"
+#include "proto/paths.hpp"
+
+#include <kj/exception.h>
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
+
+#include <cstring>
+
+namespace tandem::client {
+namespace {
+
+const Command* const kCommands[] = {
+    &kInitCommand, &kStatusCommand,  &kAddCommand,    &kEditCommand,   &kListCommand,
+    &kShowCommand, &kRetractCommand, &kThanksCommand, &kExportCommand, &kWatchCommand,
+};
+
+constexpr const char* kEpilog =
+    "Exit codes: 0 ok; 1 the daemon answered with an error; 2 usage error;\n"
+    "3 the daemon is not running or the socket is unreachable; 4 protocol error.\n"
+    "The socket is --socket, else $TANDEM_SOCKET, else $XDG_RUNTIME_DIR/tandem/tandemd.sock,\n"
+    "else /tmp/tandem-$UID/tandemd.sock. Dates: today, yesterday, Nd (N days ago), YYYY-MM-DD.";
+
+}  // namespace
+
+void add_global_flags(CLI::App& app, Invocation& inv) {
+  app.add_flag("--json", inv.json, "print JSON (one document; JSON lines for export and watch)");
+  app.add_option("--socket", inv.socket,
+                 "tandemd's socket (default: $TANDEM_SOCKET or the "
+                 "per-user runtime directory)");
+}
+
+int usage_error(const Invocation& inv, const std::string& message) {
+  std::fprintf(inv.io.err, "tandem: %s\n", message.c_str());
+  return kExitUsage;
+}
+
+int report(const Invocation& inv, const ClientError& error) {
+  switch (error.kind) {
+    case ClientError::Kind::kDaemon:
+      std::fprintf(inv.io.err, "tandem: %s: %s\n", error.code.c_str(), error.message.c_str());
+      return kExitDaemonError;
+    case ClientError::Kind::kUnreachable:
+      std::fprintf(inv.io.err,
+                   "tandem: tandemd is not running (%s).\n"
+                   "Start it with `tandemd --data-dir DIR` or `systemctl --user start tandemd`.\n",
+                   error.message.c_str());
+      return kExitUnreachable;
+    case ClientError::Kind::kProtocol:
+      std::fprintf(inv.io.err, "tandem: protocol error: %s\n", error.message.c_str());
+      return kExitProtocol;
+  }
+  return kExitProtocol;
+}
+
+Result<ApiClient> connect_daemon(const Invocation& inv) {
+  return ApiClient::connect(inv.socket.empty() ? proto::default_socket_path() : inv.socket);
+}
+
+std::optional<ResponseMessage> call_daemon(const Invocation& inv, capnp::MessageBuilder& message,
+                                           int& exit_code) {
+  auto client = connect_daemon(inv);
+  if (!client.ok()) {
+    exit_code = report(inv, client.error());
+    return std::nullopt;
+  }
+  auto response = client.value().call(message);
+  if (!response.ok()) {
+    exit_code = report(inv, response.error());
+    return std::nullopt;
+  }
+  return std::move(response.value());
+}
+
+void print(const Invocation& inv, const std::string& text) {
+  std::fwrite(text.data(), 1, text.size(), inv.io.out);
+}
+
+std::optional<std::string> resolve_note(const Invocation& inv, const std::string& positional,
+                                        std::string& note) {
+  if (!positional.empty() && !inv.note_flag.empty()) {
+    return "give the note either as TEXT or with --note, not both";
+  }
+  const std::string& given = positional.empty() ? inv.note_flag : positional;
+  if (given != "-") {
+    note = given;
+    return std::nullopt;
+  }
+  note.clear();
+  char buf[4096];
+  std::size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, inv.io.in)) > 0) note.append(buf, n);
+  if (!note.empty() && note.back() == '\n') note.pop_back();
+  return std::nullopt;
+}
+
+int run_cli(int argc, const char* const* argv, const Io& io) {
+  Invocation inv;
+  inv.io = io;
+  CLI::App app("tandem: a private reciprocity journal for two. Talks to the local tandemd.",
+               "tandem");
+  app.footer(kEpilog);
+  app.require_subcommand(1);
+  add_global_flags(app, inv);
+  std::vector<std::pair<CLI::App*, const Command*>> subs;
+  for (const Command* command : kCommands) {
+    CLI::App* sub = app.add_subcommand(command->name, command->help);
+    sub->footer(kEpilog);
+    add_global_flags(*sub, inv);
+    command->setup(*sub, inv);
+    subs.emplace_back(sub, command);
+  }
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    print(inv, app.help());  // the help of the deepest selected subcommand
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp&) {
+    print(inv, app.help("", CLI::AppFormatMode::All));
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(io.err, "tandem: %s\nRun with --help for more information.\n", e.what());
+    return kExitUsage;
+  }
+  try {
+    for (auto& [sub, command] : subs) {
+      if (sub->parsed()) return command->run(inv);
+    }
+    return usage_error(inv, "no command given");
+  } catch (const kj::Exception& e) {
+    // A response that passed framing but breaks the schema on access (bad pointers, limits).
+    std::fprintf(io.err, "tandem: protocol error: %s\n", e.getDescription().cStr());
+    return kExitProtocol;
+  } catch (const std::exception& e) {
+    std::fprintf(io.err, "tandem: internal error: %s\n", e.what());
+    return kExitProtocol;
+  }
+}
+
+}  // namespace tandem::client

@@ -1,0 +1,74 @@
+// Internal to the commands: the state one run of the CLI works on, and the command table's row
+// type. One Invocation is built by run_cli and borrowed by every command's setup and run.
+#pragma once
+
+#include "client/api_client.hpp"
+#include "client/commands.hpp"
+#include "client/entry_flags.hpp"
+
+#include <CLI/App.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tandem::client {
+
+struct Invocation {
+  Io io;
+  bool json = false;
+  std::string socket;  // empty: proto::default_socket_path()
+
+  // Positional arguments and options of whichever command runs; each command reads its own.
+  std::string id;                               // show, edit, retract
+  std::vector<std::string> args;                // TEXT; thanks: IDs then TEXT
+  std::string note_flag;                        // --note (may be "-": stdin)
+  std::string reason;                           // --reason
+  std::string name, device_name, partner_name;  // init
+  std::string kind, dimension, by, since, until, cursor, visibility;
+  std::uint32_t limit = 0;
+  bool all = false;
+  bool include_retracted = false;
+  FlagValues flags;  // kind flags of add and edit
+  const KindSpec* add_kind = nullptr;
+};
+
+// A row of the command table: `setup` declares the command's options on its CLI11 subcommand,
+// binding them to `inv`; `run` executes it after a successful parse and returns an ExitCode.
+struct Command {
+  const char* name;
+  const char* help;
+  void (*setup)(CLI::App& app, Invocation& inv);
+  int (*run)(Invocation& inv);
+};
+
+// Declares --json and --socket on `app` (every command takes them).
+void add_global_flags(CLI::App& app, Invocation& inv);
+
+// Prints "tandem: <message>" to stderr and returns kExitUsage.
+int usage_error(const Invocation& inv, const std::string& message);
+
+// Reports `error` on stderr in the documented form and returns its exit code.
+int report(const Invocation& inv, const ClientError& error);
+
+// Connects to the daemon at inv.socket (or the default path).
+Result<ApiClient> connect_daemon(const Invocation& inv);
+
+// Sends the request in `message` and waits for its response.
+// On failure, reports it and sets `exit_code`; returns nullopt.
+std::optional<ResponseMessage> call_daemon(const Invocation& inv, capnp::MessageBuilder& message,
+                                           int& exit_code);
+
+// Writes `text` to stdout as is.
+void print(const Invocation& inv, const std::string& text);
+
+// The note from TEXT (`positional`), or --note; "-" in either reads all of stdin (one trailing
+// newline dropped). Giving both is a usage error (returned as a message).
+std::optional<std::string> resolve_note(const Invocation& inv, const std::string& positional,
+                                        std::string& note);
+
+// Command rows, by file.
+extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
+    kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand;
+
+}  // namespace tandem::client

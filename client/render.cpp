@@ -1,0 +1,260 @@
+#include "client/render.hpp"
+
+#include "client/enum_names.hpp"
+
+#include <fmt/format.h>
+
+#include <ctime>
+
+namespace tandem::client {
+namespace {
+
+std::string hex(capnp::Data::Reader data) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  for (auto b : data) {
+    out.push_back(kDigits[b >> 4]);
+    out.push_back(kDigits[b & 15]);
+  }
+  return out;
+}
+
+std::string local_time(std::uint64_t unix_ms) {
+  std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  localtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+std::string format_value(capnp::DynamicValue::Reader value, std::string_view field);
+
+std::string format_struct(capnp::DynamicStruct::Reader s) {
+  std::string out;
+  for (auto field : s.getSchema().getFields()) {
+    if (!s.has(field)) continue;
+    if (!out.empty()) out += ' ';
+    out += format_value(s.get(field), field.getProto().getName().cStr());
+  }
+  return out;
+}
+
+// One field value for people: enums by kebab name, amounts in units, Data in hex.
+std::string format_value(capnp::DynamicValue::Reader value, std::string_view field) {
+  switch (value.getType()) {
+    case capnp::DynamicValue::BOOL:
+      return value.as<bool>() ? "yes" : "no";
+    case capnp::DynamicValue::INT: {
+      auto v = value.as<std::int64_t>();
+      if (field == "amountCents") {
+        return fmt::format("{}{}.{:02}", v < 0 ? "-" : "", (v < 0 ? -v : v) / 100,
+                           (v < 0 ? -v : v) % 100);
+      }
+      return std::to_string(v);
+    }
+    case capnp::DynamicValue::UINT:
+      return std::to_string(value.as<std::uint64_t>());
+    case capnp::DynamicValue::TEXT:
+      return value.as<capnp::Text>().cStr();
+    case capnp::DynamicValue::DATA:
+      return hex(value.as<capnp::Data>());
+    case capnp::DynamicValue::ENUM: {
+      auto e = value.as<capnp::DynamicEnum>();
+      return enum_name(e.getSchema(), e.getRaw());
+    }
+    case capnp::DynamicValue::STRUCT:
+      return format_struct(value.as<capnp::DynamicStruct>());
+    case capnp::DynamicValue::LIST: {
+      std::string out;
+      for (auto item : value.as<capnp::DynamicList>()) {
+        if (!out.empty()) out += ", ";
+        out += format_value(item, field);
+      }
+      return out;
+    }
+    default:
+      return "?";
+  }
+}
+
+// The struct of the kind union's active member (Contribution, Bid, ...), if it is one.
+std::optional<capnp::DynamicStruct::Reader> kind_body(schema::Entry::Reader entry) {
+  auto kind = capnp::toDynamic(entry).get("kind").as<capnp::DynamicStruct>();
+  KJ_IF_MAYBE (field, kind.which()) {
+    auto v = kind.get(*field);
+    if (v.getType() == capnp::DynamicValue::STRUCT) return v.as<capnp::DynamicStruct>();
+  }
+  return std::nullopt;
+}
+
+// The entry's main actor: the first party field its kind sets, else its author.
+std::string who(schema::EntryView::Reader view) {
+  if (auto body = kind_body(view.getEntry())) {
+    for (auto field : body->getSchema().getFields()) {
+      auto v = body->get(field);
+      if (v.getType() != capnp::DynamicValue::ENUM) continue;
+      auto e = v.as<capnp::DynamicEnum>();
+      if (e.getSchema() != capnp::Schema::from<schema::Party>() || e.getRaw() == 0) continue;
+      return enum_name(e.getSchema(), e.getRaw());
+    }
+  }
+  return enum_name(view.getAuthor());
+}
+
+// The note, or for kinds that carry a title or label, that.
+std::string summary(schema::EntryView::Reader view) {
+  if (view.getRetracted()) return "(retracted)";
+  if (view.getSealedUntilPartner()) return "(sealed until your partner's check-in)";
+  auto entry = view.getEntry();
+  if (entry.hasNote()) return short_note(entry.getNote().cStr(), 48);
+  if (view.getNoteWithheld()) return "(note withheld)";
+  if (auto body = kind_body(entry)) {
+    for (auto field : body->getSchema().getFields()) {
+      auto v = body->get(field);
+      if (v.getType() == capnp::DynamicValue::TEXT && v.as<capnp::Text>().size() > 0) {
+        return short_note(v.as<capnp::Text>().cStr(), 48);
+      }
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+JsonWriter::JsonWriter() {
+  codec_.handleByAnnotation<schema::Response>();
+  codec_.setPrettyPrint(false);
+}
+
+std::string JsonWriter::encode(capnp::DynamicStruct::Reader value) const {
+  auto text = codec_.encode(capnp::DynamicValue::Reader(value), value.getSchema());
+  return std::string(text.cStr(), text.size());
+}
+
+std::string short_note(std::string_view note, std::size_t max_chars) {
+  std::string out;
+  std::size_t chars = 0;
+  for (std::size_t i = 0; i < note.size();) {
+    unsigned char c = static_cast<unsigned char>(note[i]);
+    std::size_t len = c < 0x80         ? 1
+                      : (c >> 5) == 6  ? 2
+                      : (c >> 4) == 14 ? 3
+                      : (c >> 3) == 30 ? 4
+                                       : 1;
+    if (chars == max_chars) {
+      // Replace the last character with an ellipsis to show the cut.
+      while (!out.empty() && (static_cast<unsigned char>(out.back()) & 0xC0) == 0x80) {
+        out.pop_back();
+      }
+      if (!out.empty()) out.pop_back();
+      out += "\u2026";
+      return out;
+    }
+    if (c == '\n' || c == '\r' || c == '\t') {
+      out.push_back(' ');
+    } else {
+      out.append(note.substr(i, len));
+    }
+    i += len;
+    ++chars;
+  }
+  return out;
+}
+
+std::string render_status(schema::Status::Reader s) {
+  std::string out;
+  auto line = [&](std::string_view key, auto value) {
+    out += fmt::format("{:<16}{}\n", std::string(key) + ":", value);
+  };
+  line("initialized", s.getInitialized() ? "yes" : "no");
+  line("version", s.getVersion().cStr());
+  line("api version", s.getApiVersion());
+  if (s.getInitialized()) {
+    line("member", s.getMemberName().cStr());
+    line("partner", s.hasPartnerName() ? s.getPartnerName().cStr() : "(not joined yet)");
+    line("device", fmt::format("{} ({})", s.getDeviceName().cStr(), s.getDeviceId().cStr()));
+    line("space", s.getSpaceId().cStr());
+    line("entries", s.getEntries());
+    line("own entries", s.getOwnEntries());
+    line("private entries", s.getPrivateEntries());
+  }
+  line("data dir", s.getDataDir().cStr());
+  for (auto fork : s.getForks()) line("fork", fork.cStr());
+  return out;
+}
+
+std::string render_entry_line(schema::EntryView::Reader view) {
+  auto entry = view.getEntry();
+  std::string date = entry.getDate().cStr();
+  if (entry.hasTime()) date += fmt::format(" {}", entry.getTime().cStr());
+  return fmt::format("{}  {:<16}  {:<14}  {:<11}  {:<7}  {}", view.getId().cStr(), date,
+                     enum_name(view.getKind()), enum_name(entry.getDimension()), who(view),
+                     summary(view));
+}
+
+std::string render_list(schema::EntryList::Reader list) {
+  std::string out;
+  for (auto view : list.getEntries()) {
+    out += render_entry_line(view);
+    out += '\n';
+  }
+  return out;
+}
+
+std::string render_entry_detail(schema::EntryView::Reader view) {
+  std::string out;
+  auto line = [&](std::string_view key, std::string_view value) {
+    out += fmt::format("{:<18}{}\n", std::string(key) + ":", value);
+  };
+  auto entry = view.getEntry();
+  line("id", view.getId().cStr());
+  line("kind", enum_name(view.getKind()));
+  line("author", fmt::format("{} ({}, {})", enum_name(view.getAuthor()),
+                             view.getAuthorName().cStr(), view.getDeviceName().cStr()));
+  line("recorded", local_time(view.getRecordedAt()));
+  std::string date = entry.getDate().cStr();
+  if (entry.hasTime()) date += fmt::format(" {}", entry.getTime().cStr());
+  line("date", date);
+  line("dimension", enum_name(entry.getDimension()));
+  if (entry.getPeople() != schema::Party::UNSET) line("people", enum_name(entry.getPeople()));
+  line("visibility", enum_name(entry.getVisibility()));
+  if (auto body = kind_body(entry)) {
+    for (auto field : body->getSchema().getFields()) {
+      if (!body->has(field)) continue;
+      std::string name = field.getProto().getName().cStr();
+      line(kebab_from_camel(name == "amountCents" ? "amount" : name),
+           format_value(body->get(field), name));
+    }
+  }
+  for (auto ref : entry.getRefs()) {
+    line("refers to", fmt::format("{}-{}", hex(ref.getDevice()), ref.getSeq()));
+  }
+  if (entry.hasEpisode()) line("episode", hex(entry.getEpisode()));
+  std::string flags;
+  auto flag = [&](bool on, std::string_view name) {
+    if (!on) return;
+    if (!flags.empty()) flags += ", ";
+    flags += name;
+  };
+  flag(view.getEdited(), "edited");
+  flag(view.getRetracted(), "retracted");
+  flag(view.getNoteWithheld(), "note withheld");
+  flag(view.getFromRevokedDevice(), "from a revoked device");
+  flag(view.getSealedUntilPartner(), "sealed until your partner's check-in");
+  if (!flags.empty()) line("status", flags);
+  if (entry.hasNote()) line("note", entry.getNote().cStr());
+  return out;
+}
+
+std::string render_event(schema::Event::Reader event) {
+  switch (event.which()) {
+    case schema::Event::ENTRY_ADDED:
+      return "added    " + render_entry_line(event.getEntryAdded());
+    case schema::Event::ENTRY_CHANGED:
+      return "changed  " + render_entry_line(event.getEntryChanged());
+  }
+  return "event    (unknown to this tandem)";
+}
+
+}  // namespace tandem::client
