@@ -1,0 +1,32 @@
+// The reciprocity report: snapshot + options + today -> a plain Report. Pure: no I/O, no clock
+// (today is an input), no randomness; linear in the number of facts.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "daemon/insight/report_types.hpp"
+#include "daemon/insight/snapshot.hpp"
+#include "daemon/insight/stats.hpp"
+
+namespace tandem::insight {
+
+struct ReportOptions {
+  std::string label = "12w";          // the window as asked for, for display
+  std::int32_t since_day = 0;         // inclusive; ignored when all_time
+  std::int32_t until_day = 0;         // inclusive
+  bool all_time = false;              // since = the earliest fact (at most 520 weeks back)
+  std::vector<Dimension> dimensions;  // sections to include; empty: all nine
+  bool include_private = false;       // count the reader's private entries
+  RuleConfig rule;                    // the design's thresholds by default
+  int max_patterns = 3;
+  Band band;  // the fair band when nothing was agreed
+};
+
+// Builds the report for `snapshot.reader`. Borrows `snapshot` for the call only; the Report owns
+// everything it holds. Never fails: facts outside the window are ignored, unknown values are read
+// as "not given", and every section is present (empty when there is nothing to show).
+Report build_report(const Snapshot& snapshot, const ReportOptions& options, std::int32_t today);
+
+}  // namespace tandem::insight
