@@ -274,7 +274,8 @@ struct EntryRef {
 
 struct Entry {
   # One entry's body. It is sealed at rest and hashed into its signed record header.
-  kind :union {
+  kind :union $Json.flatten() {
+    # In JSON the kind is a member of the entry itself: {"contribution": {...}, "date": ...}.
     contribution @0 :Contribution;
     card @1 :Card;
     appreciation @2 :Appreciation;

@@ -1,5 +1,6 @@
 #include "daemon/api/codec.hpp"
 
+#include "daemon/api/json_check.hpp"
 #include "proto/framing.hpp"
 
 #include <capnp/compat/json.h>
@@ -56,10 +57,14 @@ static bool is_unknown(schema::Request::Reader r) {
 
 std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view line) const {
   std::uint32_t id = 0;
+  capnp::MallocMessageBuilder raw_msg;
+  auto raw = raw_msg.initRoot<capnp::JsonValue>();
   try {
-    capnp::MallocMessageBuilder raw_msg;
-    auto raw = raw_msg.initRoot<capnp::JsonValue>();
     impl_->json.decodeRaw(kj::ArrayPtr<const char>(line.data(), line.size()), raw);
+  } catch (const kj::Exception&) {
+    return DecodeError{0, {Code::kBadRequest, "not a JSON object: each line must be one JSON request"}};
+  }
+  try {
     if (!raw.isObject()) return DecodeError{0, {Code::kBadRequest, "a request is a JSON object"}};
     bool has_member = false;
     for (auto f : raw.getObject()) {
@@ -71,6 +76,12 @@ std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view li
       }
     }
     if (!has_member) return DecodeError{id, {Code::kBadRequest, "the request names no operation"}};
+    if (auto msg = check_json(raw.asReader(), capnp::Schema::from<schema::Request>(), ""); !msg.empty()) {
+      // An unknown top-level member is a request this daemon does not implement (a newer client).
+      bool top = msg.rfind("unknown field '", 0) == 0 && msg.find('.') == std::string::npos;
+      if (top) return DecodeError{id, {Code::kUnknownRequest, "unknown request: " + msg.substr(15, msg.size() - 16)}};
+      return DecodeError{id, {Code::kBadRequest, msg}};
+    }
     RequestMessage m;
     m.msg_ = std::make_unique<capnp::MallocMessageBuilder>();
     auto root = m.msg_->initRoot<schema::Request>();
@@ -80,12 +91,7 @@ std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view li
     }
     return m;
   } catch (const kj::Exception& e) {
-    std::string what = describe(e);
-    if (what.find("Unknown field") != std::string::npos || what.find("unknown field") != std::string::npos) {
-      // An unknown top-level member is most likely a request a newer client knows.
-      return DecodeError{id, {Code::kBadRequest, "unknown field in the request: " + what}};
-    }
-    return DecodeError{id, {Code::kBadRequest, "malformed request: " + what}};
+    return DecodeError{id, {Code::kBadRequest, "malformed request (a field has the wrong type?): " + describe(e)}};
   }
 }
 

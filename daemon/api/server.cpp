@@ -51,7 +51,7 @@ static Status prepare_dir(const std::string& path) {
 
 Result<std::unique_ptr<Server>> Server::listen(asio::io_context& io, Backend& backend,
                                                ServerOptions options) {
-  const std::string& path = options.socket_path;
+  const std::string path = options.socket_path;
   if (path.size() >= sizeof(sockaddr_un::sun_path)) {
     return Error{Code::kInvalidArgument, "socket path is too long: " + path};
   }

@@ -1,0 +1,125 @@
+#include "daemon/app/daemon.hpp"
+
+#include "daemon/api/server.hpp"
+#include "daemon/app/journal.hpp"
+#include "daemon/base/log.hpp"
+#include "daemon/crypto/primitives.hpp"
+#include "daemon/store/committer.hpp"
+#include "daemon/store/keyfiles.hpp"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace tandem::app {
+
+namespace {
+
+// An flock on DATA_DIR/tandemd.lock: one daemon per data directory.
+class DirLock {
+ public:
+  static Result<DirLock> take(const std::string& dir) {
+    std::string path = dir + "/tandemd.lock";
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) return Error{Code::kIo, "cannot open " + path + ": " + std::strerror(errno)};
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd);
+      return Error{Code::kUnavailable, "another tandemd is already running on " + dir};
+    }
+    std::string pid = std::to_string(::getpid()) + "\n";
+    if (::ftruncate(fd, 0) == 0 && ::write(fd, pid.data(), pid.size()) < 0) {
+      // The pid is informative only.
+    }
+    return DirLock(fd);
+  }
+  DirLock(DirLock&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  DirLock(const DirLock&) = delete;
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
+
+Result<crypto::SymmetricKey> storage_key(const std::string& keys_dir) {
+  const std::string path = keys_dir + "/storage.key";
+  auto key = store::read_key_file<32>(path);
+  if (key || key.error().code != Code::kNotFound) return key;
+  crypto::SymmetricKey fresh;
+  crypto::random_fill({fresh.data(), fresh.size()});
+  if (auto st = store::write_key_file(path, fresh); !st) return st.error();
+  return fresh;
+}
+
+}  // namespace
+
+int run_daemon(const config::Config& config) {
+  // 1. The data directory and its lock.
+  if (auto st = store::ensure_private_dir(config.data_dir); !st) {
+    spdlog::error("{}", st.error().message);
+    return 1;
+  }
+  auto lock = DirLock::take(config.data_dir);
+  if (!lock) {
+    spdlog::error("{}", lock.error().message);
+    return 1;
+  }
+  // 2. Keys.
+  const std::string keys_dir = config.data_dir + "/keys";
+  if (auto st = store::ensure_private_dir(keys_dir); !st) {
+    spdlog::error("{}", st.error().message);
+    return 1;
+  }
+  auto skey = storage_key(keys_dir);
+  if (!skey) {
+    spdlog::error("storage key: {}", skey.error().message);
+    return 1;
+  }
+  // 3. The store.
+  auto store = store::Store::open(config.data_dir + "/store", std::move(*skey));
+  if (!store) {
+    spdlog::error("store: {}", store.error().message);
+    return 1;
+  }
+  // 4. The io_context and the group committer.
+  asio::io_context io(1);
+  SystemClock clock;
+  store::Committer committer(**store, [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
+  // 5. The journal.
+  Journal journal(**store, committer, clock, keys_dir, config.data_dir);
+  if (auto st = journal.load(); !st) {
+    spdlog::error("loading the journal: {}", st.error().message);
+    return 1;
+  }
+  // 6. The local API.
+  auto server = api::Server::listen(io, journal, {config.socket_path});
+  if (!server) {
+    spdlog::error("{}", server.error().message);
+    return 1;
+  }
+  asio::co_spawn(io, (*server)->run(), asio::detached);
+  // 7. Signals.
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+    if (ec) return;
+    spdlog::info("received signal {}, shutting down", sig);
+    (*server)->stop();
+    committer.stop();
+    io.stop();
+  });
+  ::signal(SIGPIPE, SIG_IGN);
+  spdlog::info("tandemd ready: data {} socket {}", config.data_dir, config.socket_path);
+  io.run();
+  // Shutdown in reverse: the server is closed; the committer finishes what it had and joins;
+  // then the store and the lock go with their owners.
+  (*server)->stop();
+  committer.stop();
+  spdlog::info("tandemd stopped");
+  return 0;
+}
+
+}  // namespace tandem::app

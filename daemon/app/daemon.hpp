@@ -1,0 +1,14 @@
+// tandemd's composition root: builds the modules in numbered steps from one Config, runs the
+// io_context, and shuts down in reverse order (tolerating a partial start).
+#pragma once
+
+#include "daemon/base/result.hpp"
+#include "daemon/config/config.hpp"
+
+namespace tandem::app {
+
+// Runs the daemon until SIGTERM or SIGINT. Returns the process exit code: 0 after a clean
+// shutdown, 1 when start-up failed (the reason is logged).
+int run_daemon(const config::Config& config);
+
+}  // namespace tandem::app

@@ -1,0 +1,74 @@
+// The journal: tandemd's implementation of the local API backend. It validates requests, turns
+// them into store operations run by the group committer, and answers with entry views in the
+// reader's point of view. Runs on the io_context thread; store writes run on the committer's.
+#pragma once
+
+#include "daemon/api/backend.hpp"
+#include "daemon/base/clock.hpp"
+#include "daemon/store/committer.hpp"
+#include "daemon/store/store.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tandem::app {
+
+struct Identity {
+  store::DeviceId device{};
+  std::uint8_t member = 0;
+  crypto::SignSecretKey sign;
+  crypto::DhSecretKey dh;
+};
+
+class Journal final : public api::Backend {
+ public:
+  // Borrows everything; all must outlive the Journal. `keys_dir` holds the secret key files.
+  Journal(store::Store& store, store::Committer& committer, const Clock& clock, std::string keys_dir,
+          std::string data_dir);
+
+  // Loads this device's identity if the space exists. kCorrupt/kIo when the keys do not match
+  // the store.
+  Status load();
+
+  awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder response,
+                         const std::shared_ptr<api::EventSink>& sink) override;
+
+ private:
+  awaitable<Status> commit(store::Committer::Op op);
+  awaitable<void> on_status(schema::Response::Builder out);
+  awaitable<void> on_init(schema::InitRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_add(schema::Entry::Reader entry, schema::Response::Builder out);
+  awaitable<void> on_get(schema::GetRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_list(schema::ListRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_export(schema::ExportRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_edit(schema::EditRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_retract(schema::RetractRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_appreciate(schema::AppreciateRequest::Reader req, schema::Response::Builder out);
+  void on_subscribe(std::uint32_t id, const std::shared_ptr<api::EventSink>& sink,
+                    schema::Response::Builder out);
+
+  // Appends one entry of this device (shared/aggregate to the signed log, private to the local
+  // one) and answers with its view; publishes the event.
+  awaitable<void> append_entry(schema::Entry::Reader entry, schema::Response::Builder out,
+                               std::optional<store::RecordKey> changes = {});
+  // Writes the view of `key` into `out`; kNotFound when there is no such entry.
+  Status view(const store::Txn& txn, const store::RecordKey& key, schema::EntryView::Builder out) const;
+  void publish(const store::RecordKey& key, bool changed);
+  std::string today() const;
+
+  store::Store& store_;
+  store::Committer& committer_;
+  const Clock& clock_;
+  Hlc hlc_;  // ticked on the committer thread only
+  std::string keys_dir_;
+  std::string data_dir_;
+  std::optional<Identity> id_;
+  struct Subscriber {
+    std::weak_ptr<api::EventSink> sink;
+    std::uint32_t id;
+  };
+  std::vector<Subscriber> subscribers_;
+};
+
+}  // namespace tandem::app
