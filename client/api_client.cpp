@@ -124,9 +124,11 @@ Result<ResponseMessage> ApiClient::next_frame(bool wait_forever) {
     if (rc == 0) continue;  // the deadline check above reports it
     ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
     if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 && decoder_->buffered() > 0) {
+      return protocol("tandemd closed the connection mid-frame");
+    }
     if (n < 0) return unreachable(std::string("cannot read from tandemd: ") + std::strerror(errno));
     if (n == 0) {
-      if (decoder_->buffered() > 0) return protocol("tandemd closed the connection mid-frame");
       return unreachable("tandemd closed the connection");
     }
     decoder_->feed(std::span<const std::uint8_t>(buf, static_cast<std::size_t>(n)));
