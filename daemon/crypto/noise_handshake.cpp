@@ -220,9 +220,11 @@ Result<Bytes> HandshakeState::read_message(ByteView message) {
   return payload;
 }
 
-Result<Transport> HandshakeState::split() const {
+Result<Transport> HandshakeState::split() {
   if (dead_) return dead_error();
   if (!is_finished()) return Error{Code::kInvalidArgument, "noise: handshake not finished"};
+  if (split_) return Error{Code::kForbidden, "noise: handshake already split"};
+  split_ = true;
   CipherState c1, c2;
   sym_.split(c1, c2);
   const bool initiator = role_ == Role::kInitiator;

@@ -65,8 +65,10 @@ class HandshakeState {
   // The local ephemeral public key once generated (tests).
   std::optional<PublicKey> local_ephemeral() const;
 
-  // Split() into the session's two CipherStates. kInvalidArgument before is_finished().
-  Result<Transport> split() const;
+  // Split() into the session's two CipherStates. Single use: a second call fails with kForbidden
+  // (two transports under the same keys would reuse nonces). kInvalidArgument before
+  // is_finished().
+  Result<Transport> split();
 
  private:
   HandshakeState(HandshakePattern pattern, Role role, std::string_view protocol_name);
@@ -86,6 +88,7 @@ class HandshakeState {
   std::size_t next_psk_ = 0;
   std::size_t next_ = 0;  // index of the next message in the pattern
   bool dead_ = false;
+  bool split_ = false;
 };
 
 }  // namespace tandem::crypto::noise

@@ -106,6 +106,17 @@ TEST_CASE("completes an XXpsk0 handshake and carries transport both ways", "[cry
   CHECK(tr->receive_nonce() == 5);
 }
 
+TEST_CASE("splits only once, so no two transports share keys and nonces", "[crypto][noise]") {
+  Devices d;
+  auto init = d.make(Role::kInitiator);
+  auto resp = d.make(Role::kResponder);
+  REQUIRE_FALSE(run(*init, *resp).has_value());
+  REQUIRE(init->split().ok());
+  auto again = init->split();
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.error().code == Code::kForbidden);
+}
+
 TEST_CASE("uses distinct keys for the two directions", "[crypto][noise]") {
   Devices d;
   auto init = d.make(Role::kInitiator);
