@@ -30,10 +30,20 @@ std::string local_time(std::uint64_t unix_ms) {
 
 std::string format_value(capnp::DynamicValue::Reader value, std::string_view field);
 
+// A list item, spelled the way the command line takes it back.
 std::string format_struct(capnp::DynamicStruct::Reader s) {
+  if (s.getSchema() == capnp::Schema::from<schema::Repair>()) {
+    auto r = s.as<schema::Repair>();
+    return fmt::format("{}:{}:{}", enum_name(r.getBy()), enum_name(r.getKind()),
+                       r.getAccepted() ? "accepted" : "rejected");
+  }
+  if (s.getSchema() == capnp::Schema::from<schema::DimensionFairness>()) {
+    auto f = s.as<schema::DimensionFairness>();
+    return fmt::format("{}={}", enum_name(f.getDimension()), enum_name(f.getFairness()));
+  }
   std::string out;
   for (auto field : s.getSchema().getFields()) {
-    if (!s.has(field)) continue;
+    if (!s.has(field, capnp::HasMode::NON_DEFAULT)) continue;
     if (!out.empty()) out += ' ';
     out += format_value(s.get(field), field.getProto().getName().cStr());
   }
@@ -88,36 +98,74 @@ std::optional<capnp::DynamicStruct::Reader> kind_body(schema::Entry::Reader entr
   return std::nullopt;
 }
 
-// The entry's main actor: the first party field its kind sets, else its author.
+// The entry's main actor, from the reader's point of view: who did, bid, gave, started, raised,
+// held or paid; the author for kinds without such a role.
 std::string who(schema::EntryView::Reader view) {
-  if (auto body = kind_body(view.getEntry())) {
-    for (auto field : body->getSchema().getFields()) {
-      auto v = body->get(field);
-      if (v.getType() != capnp::DynamicValue::ENUM) continue;
-      auto e = v.as<capnp::DynamicEnum>();
-      if (e.getSchema() != capnp::Schema::from<schema::Party>() || e.getRaw() == 0) continue;
-      return enum_name(e.getSchema(), e.getRaw());
+  auto kind = view.getEntry().getKind();
+  schema::Party party = schema::Party::UNSET;
+  switch (kind.which()) {
+    case schema::Entry::Kind::CONTRIBUTION:
+      party = kind.getContribution().getActor();
+      break;
+    case schema::Entry::Kind::CARD:
+      party = kind.getCard().getOwner();
+      break;
+    case schema::Entry::Kind::BID:
+      party = kind.getBid().getBidder();
+      break;
+    case schema::Entry::Kind::SUPPORT:
+      party = kind.getSupport().getGave();
+      break;
+    case schema::Entry::Kind::INITIATION:
+      party = kind.getInitiation().getInitiator();
+      break;
+    case schema::Entry::Kind::CONFLICT:
+      party = kind.getConflict().getRaisedBy();
+      break;
+    case schema::Entry::Kind::BOUNDARY:
+      party = kind.getBoundary().getHolder();
+      break;
+    case schema::Entry::Kind::GOAL:
+      party = kind.getGoal().getHolder();
+      break;
+    case schema::Entry::Kind::EXPENSE:
+      party = kind.getExpense().getPaidBy();
+      break;
+    case schema::Entry::Kind::IMPORTANT_DATE: {
+      auto d = kind.getImportantDate();
+      party = d.getRememberedBy() != schema::Party::UNSET ? d.getRememberedBy() : d.getPlannedBy();
+      break;
     }
+    default:
+      break;
   }
-  return enum_name(view.getAuthor());
+  return enum_name(party != schema::Party::UNSET ? party : view.getAuthor());
 }
 
-// The note, or for kinds that carry a title or label, that.
+// The note, or a marker, or the kind's fields when there is no note.
 std::string summary(schema::EntryView::Reader view) {
   if (view.getRetracted()) return "(retracted)";
   if (view.getSealedUntilPartner()) return "(sealed until your partner's check-in)";
   auto entry = view.getEntry();
   if (entry.hasNote()) return short_note(entry.getNote().cStr(), 48);
   if (view.getNoteWithheld()) return "(note withheld)";
+  // No note: the kind's own fields that are set, e.g. "amount=42.50 currency=EUR".
+  std::string fields;
   if (auto body = kind_body(entry)) {
     for (auto field : body->getSchema().getFields()) {
-      auto v = body->get(field);
-      if (v.getType() == capnp::DynamicValue::TEXT && v.as<capnp::Text>().size() > 0) {
-        return short_note(v.as<capnp::Text>().cStr(), 48);
-      }
+      if (!body->has(field, capnp::HasMode::NON_DEFAULT)) continue;
+      std::string name = field.getProto().getName().cStr();
+      if (!fields.empty()) fields += ' ';
+      fields += kebab_from_camel(name == "amountCents" ? "amount" : name) + "=" +
+                format_value(body->get(field), name);
     }
   }
-  return "";
+  return short_note(fields, 48);
+}
+
+// "-" for an entry whose kind has no dimension of its own (check-in, context).
+std::string dimension_name(schema::Dimension d) {
+  return d == schema::Dimension::UNSET ? "-" : enum_name(d);
 }
 
 }  // namespace
@@ -188,8 +236,8 @@ std::string render_entry_line(schema::EntryView::Reader view) {
   auto entry = view.getEntry();
   std::string date = entry.getDate().cStr();
   if (entry.hasTime()) date += fmt::format(" {}", entry.getTime().cStr());
-  return fmt::format("{}  {:<16}  {:<14}  {:<11}  {:<7}  {}", view.getId().cStr(), date,
-                     enum_name(view.getKind()), enum_name(entry.getDimension()), who(view),
+  return fmt::format("{:<20}  {:<16}  {:<14}  {:<11}  {:<7}  {}", view.getId().cStr(), date,
+                     enum_name(view.getKind()), dimension_name(entry.getDimension()), who(view),
                      summary(view));
 }
 
@@ -216,12 +264,12 @@ std::string render_entry_detail(schema::EntryView::Reader view) {
   std::string date = entry.getDate().cStr();
   if (entry.hasTime()) date += fmt::format(" {}", entry.getTime().cStr());
   line("date", date);
-  line("dimension", enum_name(entry.getDimension()));
+  line("dimension", dimension_name(entry.getDimension()));
   if (entry.getPeople() != schema::Party::UNSET) line("people", enum_name(entry.getPeople()));
   line("visibility", enum_name(entry.getVisibility()));
   if (auto body = kind_body(entry)) {
     for (auto field : body->getSchema().getFields()) {
-      if (!body->has(field)) continue;
+      if (!body->has(field, capnp::HasMode::NON_DEFAULT)) continue;
       std::string name = field.getProto().getName().cStr();
       line(kebab_from_camel(name == "amountCents" ? "amount" : name),
            format_value(body->get(field), name));
