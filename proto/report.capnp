@@ -47,7 +47,7 @@ enum Topic {
   mentalLoad @2;          # anticipated, identified, decided, monitored (everything but execute)
   turnsToward @3;         # turned toward the other's bids for connection
   bids @4;                # made bids for connection
-  initiates @5;           # initiated affection, intimacy, dates, talks or check-ins
+  initiates @5;           # initiated affection, intimacy, dates or check-ins (talks: below)
   importantTalks @6;      # started the important conversations
   raisesIssues @7;        # raised the issues in conflicts
   repairsFirst @8;        # made the first repair attempt

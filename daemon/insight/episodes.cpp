@@ -202,8 +202,8 @@ Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
         if (f.sub == 1 && is_member(f.actor)) obs(f, Topic::kTurnsToward, other(f.actor));
         break;
       case Kind::kInitiation:
-        obs(f, Topic::kInitiates, f.actor);
-        if (f.sub == 3) obs(f, Topic::kImportantTalks, f.actor);
+        // Important talks are their own question, so one habit never raises two patterns.
+        obs(f, f.sub == 3 ? Topic::kImportantTalks : Topic::kInitiates, f.actor);
         break;
       case Kind::kConflict:
         obs(f, Topic::kRaisesIssues, f.actor);

@@ -43,7 +43,7 @@ Phrase phrase(Topic t) {
       return {"made", "bids for connection", "Is that how you both want it?",
               "Start with your own behaviour: reach out in a small way this week."};
     case Topic::kInitiates:
-      return {"started", "moments of affection, dates and talks",
+      return {"started", "moments of affection, dates and check-ins",
               "Would you both like starting these to feel more shared?",
               "Communicate expectations clearly: tell each other what you would like to start "
               "more often, and what you would like the other to start."};
