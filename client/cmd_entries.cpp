@@ -58,8 +58,12 @@ int print_entry(Invocation& inv, ResponseMessage& response, const char* verb) {
 
 // ---- add
 void setup_add(CLI::App& app, Invocation& inv) {
+  // Only the kind named on the command line declares its flags (others just list themselves),
+  // unless the kind word is not a kind: then all do, and the parse reports the error.
+  const bool known = find_kind(inv.kind_word) != nullptr;
   for (const KindSpec& spec : kind_specs()) {
     CLI::App* sub = app.add_subcommand(spec.name, spec.help);
+    if (known && inv.kind_word != spec.name) continue;
     add_global_flags(*sub, inv);
     for (const FlagSpec& flag : common_flags()) declare_flag(*sub, inv, flag);
     for (const FlagSpec& flag : spec.flags) declare_flag(*sub, inv, flag);

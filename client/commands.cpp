@@ -99,9 +99,35 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
   return std::nullopt;
 }
 
+namespace {
+
+// Finds the command word (and the word after it) in argv, skipping the global options that may
+// come before them. Leaves them empty if the first word is not a command.
+void find_command_words(int argc, const char* const* argv, Invocation& inv) {
+  std::vector<std::string_view> words;
+  for (int i = 1; i < argc && words.size() < 2; ++i) {
+    std::string_view arg = argv[i];
+    if (arg == "--socket") {
+      ++i;
+    } else if (!arg.starts_with("-")) {
+      words.push_back(arg);
+    }
+  }
+  if (words.empty()) return;
+  for (const Command* command : kCommands) {
+    if (words[0] == command->name) {
+      inv.command_word = words[0];
+      if (words.size() > 1) inv.kind_word = words[1];
+    }
+  }
+}
+
+}  // namespace
+
 int run_cli(int argc, const char* const* argv, const Io& io) {
   Invocation inv;
   inv.io = io;
+  find_command_words(argc, argv, inv);
   CLI::App app("tandem: a private reciprocity journal for two. Talks to the local tandemd.",
                "tandem");
   app.footer(kEpilog);
@@ -112,7 +138,7 @@ int run_cli(int argc, const char* const* argv, const Io& io) {
     CLI::App* sub = app.add_subcommand(command->name, command->help);
     sub->footer(kEpilog);
     add_global_flags(*sub, inv);
-    command->setup(*sub, inv);
+    if (inv.command_word.empty() || inv.command_word == command->name) command->setup(*sub, inv);
     subs.emplace_back(sub, command);
   }
   try {

@@ -16,6 +16,11 @@ namespace tandem::client {
 
 struct Invocation {
   Io io;
+  // The command words of argv (the command, then for add its kind), found before parsing so
+  // that only the chosen command declares its options: start-up stays cheap. Empty when argv
+  // names no known command; then every command is set up in full.
+  std::string command_word, kind_word;
+
   bool json = false;
   std::string socket;  // empty: proto::default_socket_path()
 
