@@ -150,6 +150,13 @@ int run_cli(int argc, const char* const* argv, const Io& io) {
     print(inv, app.help("", CLI::AppFormatMode::All));
     return kExitOk;
   } catch (const CLI::ParseError& e) {
+    if (inv.command_word == "add" && !find_kind(inv.kind_word)) {
+      std::string kinds;
+      for (const auto& k : kind_specs()) kinds += std::string(kinds.empty() ? "" : ", ") + k.name;
+      return usage_error(inv, inv.kind_word.empty() ? "add: which kind? valid kinds: " + kinds
+                                                    : "add: unknown kind '" + inv.kind_word +
+                                                          "'; valid kinds: " + kinds);
+    }
     std::fprintf(io.err, "tandem: %s\nRun with --help for more information.\n", e.what());
     return kExitUsage;
   }

@@ -153,6 +153,9 @@ TEST_CASE("cli: usage errors exit 2 without calling the daemon", "[client][cli]"
     CHECK(r.code == 2);
   }
   CHECK(server.request_count() == 0);
+  auto hug = run({"add", "hug", "--socket", sock});
+  CHECK_THAT(hug.err, StartsWith("tandem: add: unknown kind 'hug'; valid kinds: contribution, "));
+  CHECK_THAT(hug.err, Contains("important-date"));
   auto bad = run({"add", "contribution", "--phase", "plan", "--socket", sock});
   CHECK(bad.err ==
         "tandem: bad --phase 'plan'; valid values: anticipate, identify, decide, execute, "
