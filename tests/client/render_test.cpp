@@ -95,3 +95,17 @@ TEST_CASE("render: notes are shortened on character boundaries", "[client][rende
   CHECK(client::short_note("abcdefghij", 5) == "abcd\u2026");
   CHECK(client::short_note("\u00e9\u00e9\u00e9\u00e9\u00e9\u00e9", 3) == "\u00e9\u00e9\u2026");
 }
+
+TEST_CASE("render: who is the kind's main actor (the giver of support, not who needed it)",
+          "[client][render]") {
+  capnp::MallocMessageBuilder message;
+  auto view = message.initRoot<schema::EntryView>();
+  view.setKind(schema::EntryKind::SUPPORT);
+  view.setAuthor(schema::Party::PARTNER);
+  auto support = view.initEntry().getKind().initSupport();
+  support.setNeeded(schema::Party::PARTNER);
+  support.setGave(schema::Party::ME);
+  CHECK_THAT(client::render_entry_line(view.asReader()), Contains("  me       "));
+  view.getEntry().getKind().initCheckin();
+  CHECK_THAT(client::render_entry_line(view.asReader()), Contains("  partner  "));
+}
