@@ -7,8 +7,8 @@
 namespace tandem::report {
 
 const char* dimension_label(schema::Dimension d) {
-  static constexpr const char* kNames[] = {"",         "support",  "listening",  "household",
-                                           "growth",   "affection", "conflict", "boundaries",
+  static constexpr const char* kNames[] = {"",         "support",    "listening", "household",
+                                           "growth",   "affection",  "conflict",  "boundaries",
                                            "finances", "maintenance"};
   const auto i = static_cast<unsigned>(d);
   return i < 10 ? kNames[i] : "";
@@ -18,47 +18,77 @@ std::string share_label(schema::Share::Reader s) {
   const std::string dim = dimension_label(s.getDimension());
   using T = schema::Topic;
   switch (s.getTopic()) {
-    case T::CONTRIBUTIONS: return dim + ", by count";
-    case T::EFFORT: return dim + ", by effort";
-    case T::MENTAL_LOAD: return dim + ", noticing and planning";
-    case T::TURNS_TOWARD: return "turns toward the other's bids";
-    case T::BIDS: return "makes bids for connection";
-    case T::INITIATES: return "initiates affection, dates";
-    case T::IMPORTANT_TALKS: return "starts important talks";
-    case T::RAISES_ISSUES: return "raises issues";
-    case T::REPAIRS_FIRST: return "reaches out first";
-    case T::APOLOGISES_FIRST: return "apologises first";
-    case T::YIELDS: return "gives way";
-    case T::BOUNDARIES_CROSSED: return "boundaries crossed";
-    case T::PREFERENCES_PREVAIL: return "preference prevails";
-    case T::GOALS_SUPPORTED: return "goals supported";
-    case T::SUPPORT_GIVEN: return "gives support";
-    case T::SHARED_MONEY: return std::string("pays for ") + s.getArea().cStr();
-    case T::DATES_REMEMBERED: return "remembers dates";
-    case T::DATES_PLANNED: return "plans dates";
+    case T::CONTRIBUTIONS:
+      return dim + ", by count";
+    case T::EFFORT:
+      return dim + ", by effort";
+    case T::MENTAL_LOAD:
+      return dim + ", noticing and planning";
+    case T::TURNS_TOWARD:
+      return "turns toward the other's bids";
+    case T::BIDS:
+      return "makes bids for connection";
+    case T::INITIATES:
+      return "initiates affection, dates";
+    case T::IMPORTANT_TALKS:
+      return "starts important talks";
+    case T::RAISES_ISSUES:
+      return "raises issues";
+    case T::REPAIRS_FIRST:
+      return "reaches out first";
+    case T::APOLOGISES_FIRST:
+      return "apologises first";
+    case T::YIELDS:
+      return "gives way";
+    case T::BOUNDARIES_CROSSED:
+      return "boundaries crossed";
+    case T::PREFERENCES_PREVAIL:
+      return "preference prevails";
+    case T::GOALS_SUPPORTED:
+      return "goals supported";
+    case T::SUPPORT_GIVEN:
+      return "gives support";
+    case T::SHARED_MONEY:
+      return std::string("pays for ") + s.getArea().cStr();
+    case T::DATES_REMEMBERED:
+      return "remembers dates";
+    case T::DATES_PLANNED:
+      return "plans dates";
   }
   return "";
 }
 
 const char* reading_label(schema::Reading r) {
   switch (r) {
-    case schema::Reading::BALANCED: return "balanced";
-    case schema::Reading::PATTERN: return "a pattern";
-    case schema::Reading::FAIR_TO_BOTH: return "you both call it fair";
-    case schema::Reading::SELF_REPORT_ONLY: return "needs both your entries";
-    case schema::Reading::ONE_BUSY_WEEK: return "one busy week";
-    default: return "not enough to tell yet";
+    case schema::Reading::BALANCED:
+      return "balanced";
+    case schema::Reading::PATTERN:
+      return "a pattern";
+    case schema::Reading::FAIR_TO_BOTH:
+      return "you both call it fair";
+    case schema::Reading::SELF_REPORT_ONLY:
+      return "needs both your entries";
+    case schema::Reading::ONE_BUSY_WEEK:
+      return "one busy week";
+    default:
+      return "not enough to tell yet";
   }
 }
 
 const char* fairness_label(schema::Fairness f) {
   switch (f) {
-    case schema::Fairness::VERY_UNFAIR_TO_ME: return "very unfair to me";
-    case schema::Fairness::UNFAIR_TO_ME: return "unfair to me";
-    case schema::Fairness::FAIR: return "fair";
-    case schema::Fairness::UNFAIR_TO_PARTNER: return "unfair to partner";
-    case schema::Fairness::VERY_UNFAIR_TO_PARTNER: return "very unfair to partner";
-    default: return "-";
+    case schema::Fairness::VERY_UNFAIR_TO_ME:
+      return "very unfair to me";
+    case schema::Fairness::UNFAIR_TO_ME:
+      return "unfair to me";
+    case schema::Fairness::FAIR:
+      return "fair";
+    case schema::Fairness::UNFAIR_TO_PARTNER:
+      return "unfair to partner";
+    case schema::Fairness::VERY_UNFAIR_TO_PARTNER:
+      return "very unfair to partner";
+    default:
+      return "-";
   }
 }
 

@@ -14,12 +14,23 @@ std::string esc(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -51,8 +62,7 @@ std::string share_chart(schema::Report::Reader r) {
   int y = 5;
   for (auto d : dims) {
     auto c = d.getCount();
-    s << "<text x=\"0\" y=\"" << y + 15 << "\">" << dimension_label(d.getDimension())
-      << "</text>";
+    s << "<text x=\"0\" y=\"" << y + 15 << "\">" << dimension_label(d.getDimension()) << "</text>";
     s << "<rect class=\"band\" x=\"" << left + c.getBandLow() * width << "\" y=\"" << y
       << "\" width=\"" << (c.getBandHigh() - c.getBandLow()) * width << "\" height=\"20\"/>";
     if (c.getEpisodes() > 0) {
@@ -64,8 +74,8 @@ std::string share_chart(schema::Report::Reader r) {
       const double hi = left + c.getInterval95().getHigh() * width;
       s << "<rect x=\"" << num(lo) << "\" y=\"" << y + 9 << "\" width=\"" << num(hi - lo)
         << "\" height=\"2\" fill=\"#223\"/>";
-      s << "<text x=\"" << left + width + 8 << "\" y=\"" << y + 15 << "\">"
-        << percent(c.getShare()) << "</text>";
+      s << "<text x=\"" << left + width + 8 << "\" y=\"" << y + 15 << "\">" << percent(c.getShare())
+        << "</text>";
     } else {
       s << "<text x=\"" << left + 4 << "\" y=\"" << y + 15 << "\" class=\"muted\">nothing "
         << "logged yet</text>";
@@ -87,8 +97,9 @@ std::string trend_chart(schema::DimensionSection::Reader d) {
     << "\" role=\"img\" aria-label=\"weekly entries\">";
   int x = 1;
   for (auto w : weeks) {
-    if (w.getContext()) s << "<rect class=\"ctx\" x=\"" << x << "\" y=\"0\" width=\"" << bw - 1
-                          << "\" height=\"" << h << "\"/>";
+    if (w.getContext())
+      s << "<rect class=\"ctx\" x=\"" << x << "\" y=\"0\" width=\"" << bw - 1 << "\" height=\"" << h
+        << "\"/>";
     const double hr = w.getReader() / max * h, hp = w.getPartner() / max * h;
     s << "<rect class=\"me\" x=\"" << x << "\" y=\"" << num(h - hr) << "\" width=\"" << bw - 1
       << "\" height=\"" << num(hr) << "\"/>";
@@ -112,8 +123,7 @@ std::string perceived_chart(schema::Report::Reader r) {
   s << "<text x=\"" << left + width + gap << "\" y=\"12\" class=\"muted\">logged share</text>";
   int y = 22;
   for (auto d : dims) {
-    s << "<text x=\"0\" y=\"" << y + 13 << "\">" << dimension_label(d.getDimension())
-      << "</text>";
+    s << "<text x=\"0\" y=\"" << y + 13 << "\">" << dimension_label(d.getDimension()) << "</text>";
     s << "<rect class=\"band\" x=\"" << left << "\" y=\"" << y + 8 << "\" width=\"" << width
       << "\" height=\"2\"/>";
     auto dot = [&](int tilt, const char* cls, bool answered) {
@@ -182,8 +192,8 @@ std::string render_html(schema::Report::Reader r) {
     << me << " thanked " << them << " " << a.getToPartner() << " times.</p><table>";
   for (auto d : a.getByDimension())
     h << "<tr><td>" << dimension_label(d.getDimension()) << "</td><td>" << me << ": "
-      << d.getReaderThanked() << " of " << d.getReaderDone() << " thanked</td><td>" << them
-      << ": " << d.getPartnerThanked() << " of " << d.getPartnerDone() << " thanked</td></tr>";
+      << d.getReaderThanked() << " of " << d.getReaderDone() << " thanked</td><td>" << them << ": "
+      << d.getPartnerThanked() << " of " << d.getPartnerDone() << " thanked</td></tr>";
   h << "</table>";
 
   h << "<h2>Patterns over weeks</h2>";

@@ -18,9 +18,7 @@ class Out {
   std::string paint(const std::string& s, const char* code) const {
     return colour_ ? std::string("\x1b[") + code + "m" + s + "\x1b[0m" : s;
   }
-  void heading(const std::string& title) {
-    buf_ << '\n' << paint(title, "1") << '\n';
-  }
+  void heading(const std::string& title) { buf_ << '\n' << paint(title, "1") << '\n'; }
   void line(const std::string& s) { buf_ << s << '\n'; }
   // Word-wraps `text` at the width, every line starting with `indent`.
   void wrap(const std::string& text, const std::string& indent, const std::string& first = "") {
@@ -227,8 +225,8 @@ void across(Out& o, schema::Report::Reader r) {
 std::string render_text(schema::Report::Reader r, const TextOptions& options) {
   Out o(options);
   auto w = r.getWindow();
-  o.wrap(o.paint("tandem · " + std::string(r.getReaderName()) + " & " +
-                     r.getPartnerName().cStr(), "1") +
+  o.wrap(o.paint("tandem · " + std::string(r.getReaderName()) + " & " + r.getPartnerName().cStr(),
+                 "1") +
              "  " + w.getSince().cStr() + " to " + w.getUntil().cStr() + " (" +
              w.getLabel().cStr() + ")",
          "  ");

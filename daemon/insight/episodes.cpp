@@ -15,11 +15,11 @@ struct Observation {
   double weight;
 };
 
-// One week of one question: every episode, and for each (logger F, credited member M) the
-// episodes left once those that only F logged and that credit M are removed.
+// One week of one question: every episode, and the episodes each member logged (at least one
+// record of the episode logged by them).
 struct WeekAcc {
   WeekTally all;
-  WeekTally without[2][2];  // [F - 1][M - 1]
+  WeekTally by_logger[2];  // [member - 1]
   std::array<std::uint32_t, 2> logged{};
 };
 
@@ -124,10 +124,10 @@ class Tallier {
         q.all.push_back(a.all);
         q.logged.push_back(a.logged);
         // A pattern with majority m flatters m, or the other partner for minority-flattered
-        // topics; that partner's lone records crediting m are what must not carry it alone.
+        // topics; what the *other* partner logged must carry it too.
         for (int m = 1; m <= 2; ++m) {
-          const int f = fm ? m : other(static_cast<Member>(m));
-          q.without_self[m - 1].push_back(a.without[f - 1][m - 1]);
+          const Member flattered = fm ? static_cast<Member>(m) : other(static_cast<Member>(m));
+          q.without_self[m - 1].push_back(a.by_logger[other(flattered) - 1]);
         }
       }
       out.items.push_back(std::move(q));
@@ -152,11 +152,9 @@ class Tallier {
       t.wt += w;
     };
     put(a.all);
-    for (int f = 1; f <= 2; ++f) {
-      const bool only_f = mask == (1u << (f - 1));
-      a.without[f - 1][0].week = a.without[f - 1][1].week = week;
-      if (!(only_f && c1 > 0.5)) put(a.without[f - 1][0]);
-      if (!(only_f && c1 < 0.5)) put(a.without[f - 1][1]);
+    for (int l = 0; l < 2; ++l) {
+      a.by_logger[l].week = week;
+      if (mask & (1u << l)) put(a.by_logger[l]);
     }
     a.logged[0] += logged[0];
     a.logged[1] += logged[1];

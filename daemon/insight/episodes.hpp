@@ -22,8 +22,8 @@ struct Question {
   std::string area;      // sharedMoney
   std::string currency;  // sharedMoney: the first currency seen
   std::vector<WeekTally> all;
-  // all, minus the episodes that rest only on the flattered partner's own records and credit
-  // member m: used to re-check a pattern whose majority is m (index m - 1).
+  // The episodes the partner *not* flattered by "member m does most of it" logged (at least one
+  // record of): the corroboration a pattern with majority m needs (index m - 1).
   std::array<std::vector<WeekTally>, 2> without_self;
   // Records behind each week of `all` (same order), by who logged them: [member 1, member 2].
   std::vector<std::array<std::uint32_t, 2>> logged;

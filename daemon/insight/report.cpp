@@ -66,10 +66,10 @@ Evaluated evaluate(const Question& q, bool weighted, Topic topic, const Context&
     const auto rest = c.usable(q.without_self[m - 1]);
     const RuleResult r2 =
         apply_rule_fixed(rest, r.first_week, c.last_week, weighted, band, c.opt.rule);
-    // "Alone": without the flattered partner's own records in their favour, what is left must
-    // still lean the same way, and be more than a token (a quarter of the episodes, at least 4).
-    const bool corroborated = r2.n >= std::max(4.0, r.n / 4) &&
-                              (r.side > 0 ? r2.share > band.high : r2.share < band.low);
+    // "Alone": what the other partner logged must lean the same way beyond the band, and be
+    // more than a token (a quarter of the episodes, at least 4).
+    const bool corroborated =
+        r2.n >= std::max(4.0, r.n / 4) && (r.side > 0 ? r2.share > band.high : r2.share < band.low);
     if (both_call_fair(c.checkins, fd)) {
       r.reading = Reading::kFairToBoth;
     } else if (!corroborated) {

@@ -130,9 +130,12 @@ TEST_CASE("a million facts take well under a second", "[.perf]") {
   facts.reserve(1'000'000);
   for (int i = 0; i < 1'000'000; ++i) {
     const int w = i % 26;
-    if (i % 3 == 0) j.contribution(j.logger(), j.coin(0.5) ? kFirst : kSecond, j.day(w, i % 7));
-    else if (i % 3 == 1) j.conflict(j.logger(), kFirst, j.day(w, i % 7));
-    else j.bid(j.logger(), kSecond, j.day(w, i % 7), true);
+    if (i % 3 == 0)
+      j.contribution(j.logger(), j.coin(0.5) ? kFirst : kSecond, j.day(w, i % 7));
+    else if (i % 3 == 1)
+      j.conflict(j.logger(), kFirst, j.day(w, i % 7));
+    else
+      j.bid(j.logger(), kSecond, j.day(w, i % 7), true);
     if (i % 5 == 0) facts.back().episode[0] = static_cast<std::uint8_t>(i % 251 + 1);
   }
   const auto t0 = std::chrono::steady_clock::now();

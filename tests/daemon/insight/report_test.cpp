@@ -122,7 +122,8 @@ TEST_CASE("one partner's self-reports alone never raise a pattern in their favou
   SECTION("a self-report against one's own favour still counts") {
     JournalBuilder k(6);
     for (int w = 0; w < 12; ++w)
-      for (int i = 0; i < 3; ++i) k.contribution(kSecond, kFirst, k.day(w, i), 3);  // Alex: Sam did it
+      for (int i = 0; i < 3; ++i)
+        k.contribution(kSecond, kFirst, k.day(w, i), 3);  // Alex: Sam did it
     CHECK(has_pattern(run(k), Topic::kContributions));
   }
 }
@@ -168,7 +169,8 @@ TEST_CASE("aggregate entries count in the totals", "[report]") {
 
 TEST_CASE("private entries stay out unless asked for", "[report]") {
   JournalBuilder j(14);
-  for (int w = 0; w < 4; ++w) j.conflict(kFirst, kFirst, j.day(w)).visibility = Visibility::kPrivate;
+  for (int w = 0; w < 4; ++w)
+    j.conflict(kFirst, kFirst, j.day(w)).visibility = Visibility::kPrivate;
   Report r = run(j);
   CHECK(r.across.raises_issues.episodes == 0);
   CHECK(r.logged_by.private_excluded == 4);

@@ -10,13 +10,44 @@
 namespace tandem::insight::testing {
 
 inline const std::vector<std::string>& forbidden_words() {
-  static const std::vector<std::string> kWords = {
-      "score",  "scores",   "scored", "points",     "point",     "debt",    "debts",
-      "owes",   "owe",      "owed",   "owing",      "winner",    "winners", "win",
-      "wins",   "won",      "loser",  "losing",     "streak",    "streaks", "balances",
-      "ledger", "leaderboard", "verdict", "guilty", "blame",     "credit",  "credits",
-      "average couple", "other couples", "most couples", "studies show", "research shows",
-      "balance of account", "in the red", "in the black", "keeping count", "tally"};
+  static const std::vector<std::string> kWords = {"score",
+                                                  "scores",
+                                                  "scored",
+                                                  "points",
+                                                  "point",
+                                                  "debt",
+                                                  "debts",
+                                                  "owes",
+                                                  "owe",
+                                                  "owed",
+                                                  "owing",
+                                                  "winner",
+                                                  "winners",
+                                                  "win",
+                                                  "wins",
+                                                  "won",
+                                                  "loser",
+                                                  "losing",
+                                                  "streak",
+                                                  "streaks",
+                                                  "balances",
+                                                  "ledger",
+                                                  "leaderboard",
+                                                  "verdict",
+                                                  "guilty",
+                                                  "blame",
+                                                  "credit",
+                                                  "credits",
+                                                  "average couple",
+                                                  "other couples",
+                                                  "most couples",
+                                                  "studies show",
+                                                  "research shows",
+                                                  "balance of account",
+                                                  "in the red",
+                                                  "in the black",
+                                                  "keeping count",
+                                                  "tally"};
   return kWords;
 }
 

@@ -34,7 +34,8 @@ void check_only(const Report& r, Topic t, Party who) {
 
 TEST_CASE("one partner consistently initiates important conversations", "[signs]") {
   Report r = with_sign([](JournalBuilder& j, int w) {
-    for (int i = 0; i < 2; ++i) j.initiation(j.logger(), j.coin(0.92) ? kFirst : kSecond, j.day(w, i), 3);
+    for (int i = 0; i < 2; ++i)
+      j.initiation(j.logger(), j.coin(0.92) ? kFirst : kSecond, j.day(w, i), 3);
   });
   check_only(r, Topic::kImportantTalks, Party::kMe);
 }
@@ -61,7 +62,10 @@ TEST_CASE("the mental load falls to one person", "[signs]") {
   Report r = with_sign([](JournalBuilder& j, int w) {
     // Sam anticipates, decides and monitors; Alex executes: the count stays even.
     for (int i = 0; i < 3; ++i) {
-      j.contribution(j.logger(), kFirst, j.day(w, i), 3, static_cast<std::uint8_t>(i == 0 ? 1 : i == 1 ? 3 : 5));
+      j.contribution(j.logger(), kFirst, j.day(w, i), 3,
+                     static_cast<std::uint8_t>(i == 0   ? 1
+                                               : i == 1 ? 3
+                                                        : 5));
       j.contribution(j.logger(), kSecond, j.day(w, i), 3, 4);
     }
   });
@@ -75,8 +79,8 @@ TEST_CASE("the mental load falls to one person", "[signs]") {
 TEST_CASE("one partner must earn care the other receives freely", "[signs]") {
   Report r = with_sign([](JournalBuilder& j, int w) {
     for (int i = 0; i < 3; ++i) {
-      j.bid(j.logger(), kSecond, j.day(w, i), true);         // Sam turns toward Alex's bids
-      j.bid(j.logger(), kFirst, j.day(w, i), j.coin(0.1));   // Alex rarely turns toward Sam's
+      j.bid(j.logger(), kSecond, j.day(w, i), true);        // Sam turns toward Alex's bids
+      j.bid(j.logger(), kFirst, j.day(w, i), j.coin(0.1));  // Alex rarely turns toward Sam's
     }
   });
   check_only(r, Topic::kTurnsToward, Party::kMe);
