@@ -199,23 +199,21 @@ awaitable<void> Journal::on_init(schema::InitRequest::Reader req, schema::Respon
 }
 
 awaitable<void> Journal::on_add(schema::Entry::Reader entry, schema::Response::Builder out) {
-  co_await append_entry(entry, out);
+  capnp::MallocMessageBuilder msg;
+  msg.setRoot(entry);
+  auto e = msg.getRoot<schema::Entry>();
+  if (auto st = normalise_entry(e, today()); !st) {
+    api::set_error(out, 0, st.error());
+    co_return;
+  }
+  co_await append_entry(e.asReader(), out);
 }
 
 awaitable<void> Journal::append_entry(schema::Entry::Reader entry, schema::Response::Builder out,
                                       std::optional<store::RecordKey> changes) {
-  capnp::MallocMessageBuilder msg;
-  msg.setRoot(entry);
-  auto e = msg.getRoot<schema::Entry>();
-  if (!e.getKind().isEdit() && !e.getKind().isRetract()) {
-    if (auto st = normalise_entry(e, today()); !st) {
-      api::set_error(out, 0, st.error());
-      co_return;
-    }
-  }
-  const bool is_private = e.getVisibility() == schema::Visibility::PRIVATE;
-  const std::uint8_t flags = e.getVisibility() == schema::Visibility::AGGREGATE ? store::kFlagAggregate : 0;
-  auto [fields, note] = store::split_entry(e.asReader());
+  const bool is_private = entry.getVisibility() == schema::Visibility::PRIVATE;
+  const std::uint8_t flags = entry.getVisibility() == schema::Visibility::AGGREGATE ? store::kFlagAggregate : 0;
+  auto [fields, note] = store::split_entry(entry);
   store::Body body = store::make_body(std::move(fields), std::move(note));
   store::RecordKey key{};
   const store::DeviceId device = is_private ? store::kPrivateDevice : id_->device;
@@ -396,6 +394,10 @@ awaitable<void> Journal::on_appreciate(schema::AppreciateRequest::Reader req, sc
     set_ref(refs[i], *key);
   }
   txn->abort();
+  if (auto st = normalise_entry(e, today()); !st) {
+    api::set_error(out, 0, st.error());
+    co_return;
+  }
   co_await append_entry(e.asReader(), out);
 }
 

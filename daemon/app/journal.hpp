@@ -48,7 +48,7 @@ class Journal final : public api::Backend {
   void on_subscribe(std::uint32_t id, const std::shared_ptr<api::EventSink>& sink,
                     schema::Response::Builder out);
 
-  // Appends one entry of this device (shared/aggregate to the signed log, private to the local
+  // Appends one entry of this device (already normalised by the caller) (shared/aggregate to the signed log, private to the local
   // one) and answers with its view; publishes the event.
   awaitable<void> append_entry(schema::Entry::Reader entry, schema::Response::Builder out,
                                std::optional<store::RecordKey> changes = {});

@@ -22,7 +22,10 @@ struct Filter {
 
   bool keep(schema::EntryView::Reader v) const {
     if (v.getRetracted() && !include_retracted) return false;
-    if (v.getKind() == schema::EntryKind::ANY) return include_retracted && kind == schema::EntryKind::ANY;
+    // A header whose body is gone: a retracted entry (shown on request) or an erased edit.
+    if (v.getKind() == schema::EntryKind::ANY) {
+      return v.getRetracted() && include_retracted && kind == schema::EntryKind::ANY;
+    }
     if ((v.getKind() == schema::EntryKind::EDIT || v.getKind() == schema::EntryKind::RETRACT) &&
         !include_actions && kind != v.getKind()) {
       return false;

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <utility>
 #include <variant>
@@ -45,16 +47,25 @@ class [[nodiscard]] Result {
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
 
-  // Preconditions: ok() for value(), !ok() for error(). Violations abort.
-  T& value() & { assert(ok()); return std::get<0>(v_); }
-  const T& value() const& { assert(ok()); return std::get<0>(v_); }
-  T&& value() && { assert(ok()); return std::get<0>(std::move(v_)); }
+  // Preconditions: ok() for value(), !ok() for error(). Violations abort, in every build.
+  T& value() & { check(); return std::get<0>(v_); }
+  const T& value() const& { check(); return std::get<0>(v_); }
+  T&& value() && { check(); return std::get<0>(std::move(v_)); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
-  const Error& error() const { assert(!ok()); return std::get<1>(v_); }
+  const Error& error() const {
+    if (ok()) std::abort();
+    return std::get<1>(v_);
+  }
 
  private:
+  void check() const {
+    if (!ok()) {
+      std::fprintf(stderr, "tandem: value() of a failed Result: %s\n", std::get<1>(v_).message.c_str());
+      std::abort();
+    }
+  }
   std::variant<T, Error> v_;
 };
 
