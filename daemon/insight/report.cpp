@@ -228,10 +228,11 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
   // 3. Every share question, then the rule on each.
   const Questions qs =
       tally(snap.facts, {std::min(since, week_start(base_week)), until, opt.include_private});
-  Findings found;
+  std::vector<std::pair<Evaluated, ShareView*>> candidates;
   std::vector<Dimension> dims = opt.dimensions;
   if (dims.empty())
     for (Dimension d = 1; d <= kDimensions; ++d) dims.push_back(d);
+  rep.dimensions.reserve(dims.size());  // candidates point into it
   for (Dimension d : dims) {
     if (d < 1 || d > kDimensions) continue;
     DimensionSection s;
@@ -240,8 +241,6 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
     const Evaluated effort = evaluate(qs.items[d], true, Topic::kEffort, full);
     const Evaluated mental =
         evaluate(qs.items[Questions::kMentalBase + d], false, Topic::kMentalLoad, full);
-    consider(count, names, reader, found);
-    consider(mental, names, reader, found);
     s.count = count.view;
     s.effort = effort.view;
     s.mental_load = mental.view;
@@ -257,11 +256,13 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
       s.weeks.push_back(std::move(wc));
     }
     rep.dimensions.push_back(std::move(s));
+    candidates.push_back({count, &rep.dimensions.back().count});
+    candidates.push_back({mental, &rep.dimensions.back().mental_load});
   }
   auto cross = [&](Topic t, ShareView& slot, bool candidate = true) {
     const Evaluated e = evaluate(qs.items[Questions::cross(t)], false, t, full);
-    if (candidate) consider(e, names, reader, found);
     slot = e.view;
+    if (candidate) candidates.push_back({e, &slot});
   };
   Across& a = rep.across;
   cross(Topic::kTurnsToward, a.turns_toward);
@@ -278,10 +279,10 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
   cross(Topic::kSupportGiven, a.support_given);
   cross(Topic::kDatesRemembered, a.dates_remembered);
   cross(Topic::kDatesPlanned, a.dates_planned);
+  a.money.reserve(qs.items.size() - qs.money_begin());  // candidates point into it
   for (std::size_t i = qs.money_begin(); i < qs.items.size(); ++i) {
     const Question& q = qs.items[i];
     const Evaluated e = evaluate(q, true, Topic::kSharedMoney, full);
-    consider(e, names, reader, found);
     MoneyArea m;
     m.area = q.area;
     m.currency = q.currency;
@@ -291,6 +292,24 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
     }
     m.share = e.view;
     a.money.push_back(std::move(m));
+    candidates.push_back({e, &a.money.back().share});
+  }
+
+  // Many shares are read at once, so a 95% interval would flag some balanced couple somewhere by
+  // chance alone. On top of the design's rule (which stays necessary), a pattern's interval must
+  // also clear the band at 1 - 0.05/k, k being the shares with enough data to read (Bonferroni).
+  int readable = 0;
+  for (const auto& [e, slot] : candidates)
+    readable += e.rule.n >= opt.rule.min_episodes && e.rule.weeks >= opt.rule.min_weeks;
+  const double level = 1.0 - 0.05 / std::max(1, readable);
+  Findings found;
+  for (auto& [e, slot] : candidates) {
+    if (e.view.reading == Reading::kPattern) {
+      const Interval strict = jeffreys(e.view.share * e.rule.n, e.rule.n, level);
+      if (distance_outside(strict, {e.view.band_low, e.view.band_high}) <= 0)
+        e.view.reading = slot->reading = Reading::kNotEnoughYet;
+    }
+    consider(e, names, reader, found);
   }
 
   // 4. At most max_patterns, farthest from the band first; the rest of the unclear ones by size.

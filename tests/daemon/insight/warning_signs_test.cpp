@@ -78,7 +78,7 @@ TEST_CASE("the mental load falls to one person", "[signs]") {
 
 TEST_CASE("one partner must earn care the other receives freely", "[signs]") {
   Report r = with_sign([](JournalBuilder& j, int w) {
-    for (int i = 0; i < 3; ++i) {
+    for (int i = 0; i < 4; ++i) {
       j.bid(j.logger(), kSecond, j.day(w, i), true);        // Sam turns toward Alex's bids
       j.bid(j.logger(), kFirst, j.day(w, i), j.coin(0.1));  // Alex rarely turns toward Sam's
     }
@@ -88,7 +88,7 @@ TEST_CASE("one partner must earn care the other receives freely", "[signs]") {
 
 TEST_CASE("emotional support in hard times comes from one side", "[signs]") {
   Report r = with_sign([](JournalBuilder& j, int w) {
-    for (int i = 0; i < 2; ++i) j.support(j.logger(), kSecond, j.day(w, i));
+    for (int i = 0; i < 4; ++i) j.support(j.logger(), kSecond, j.day(w, i));
   });
   check_only(r, Topic::kSupportGiven, Party::kPartner);
 }
@@ -98,7 +98,7 @@ TEST_CASE("the pattern reads from the reader's side when Alex asks", "[signs]") 
   j.snapshot().reader = kSecond;
   j.balanced(12, 2);
   for (int w = 0; w < 12; ++w)
-    for (int i = 0; i < 2; ++i) j.conflict(j.logger(), kFirst, j.day(w, i), kNoOne);
+    for (int i = 0; i < 4; ++i) j.conflict(j.logger(), kFirst, j.day(w, i), kNoOne);
   Report r = run(j);
   REQUIRE(r.patterns.size() == 1);
   CHECK(r.patterns[0].topic == Topic::kRaisesIssues);
