@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds tandem and runs the whole test suite: the normal build and the
+# AddressSanitizer/UndefinedBehaviorSanitizer build, each under ctest.
+# Usage: packaging/test.sh            (both builds)
+#        TANDEM_TEST_QUICK=1 packaging/test.sh   (normal build only)
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+"$here/packaging/install-deps.sh" --test
+if [[ -f "$here/tests/interop/package-lock.json" ]]; then
+  npm ci --prefix "$here/tests/interop" --no-audit --no-fund >/dev/null
+fi
+jobs=$(nproc)
+cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$here/build" --parallel "$jobs"
+(cd "$here/build" && ctest --output-on-failure --timeout 600 -j "$jobs")
+if [[ -z "${TANDEM_TEST_QUICK:-}" ]]; then
+  cmake -S "$here" -B "$here/build-asan" -G Ninja -DCMAKE_BUILD_TYPE=Debug -DTANDEM_SANITIZE=ON \
+    -DTANDEM_BENCH=OFF >/dev/null
+  cmake --build "$here/build-asan" --parallel "$jobs"
+  (cd "$here/build-asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 900 -j "$jobs")
+fi
