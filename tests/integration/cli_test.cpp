@@ -1,0 +1,132 @@
+// The tandem CLI end to end: the real binary against a real tandemd in a temporary directory.
+#include "tests/support/daemon_process.hpp"
+
+#include <capnp/compat/json.h>
+#include <catch2/catch.hpp>
+
+using namespace tandem;
+using namespace tandem::test;
+
+namespace {
+
+struct Cli {
+  TempDir dir;
+  DaemonProcess daemon{dir.path() + "/data", dir.path() + "/run/tandemd.sock"};
+
+  RunResult tandem(std::vector<std::string> args, const std::string& in = "") {
+    args.insert(args.begin(), {binary("tandem"), "--socket", daemon.socket()});
+    return run(args, in);
+  }
+  // Runs with --json and parses the document as a JsonValue.
+  std::unique_ptr<capnp::MallocMessageBuilder> json(std::vector<std::string> args) {
+    args.push_back("--json");
+    auto r = tandem(args);
+    INFO(r.err);
+    REQUIRE(r.code == 0);
+    capnp::JsonCodec codec;
+    auto msg = std::make_unique<capnp::MallocMessageBuilder>();
+    codec.decodeRaw(kj::StringPtr(r.out.c_str()), msg->initRoot<capnp::JsonValue>());
+    return msg;
+  }
+  static std::string field(capnp::JsonValue::Reader v, const char* name) {
+    for (auto f : v.getObject()) {
+      if (f.getName() == name) {
+        if (f.getValue().isString()) return f.getValue().getString().cStr();
+        if (f.getValue().isNumber()) return std::to_string(static_cast<long long>(f.getValue().getNumber()));
+        if (f.getValue().isBoolean()) return f.getValue().getBoolean() ? "true" : "false";
+        return "<object>";
+      }
+    }
+    return "";
+  }
+  static capnp::JsonValue::Reader member(capnp::JsonValue::Reader v, const char* name) {
+    for (auto f : v.getObject()) {
+      if (f.getName() == name) return f.getValue();
+    }
+    FAIL("no member " << name);
+    return v;
+  }
+};
+
+}  // namespace
+
+TEST_CASE_METHOD(Cli, "init, add, list, show, edit, thanks, retract and export through the CLI", "[cli]") {
+  REQUIRE(tandem({"init", "--name", "Alex", "--partner-name", "Sam"}).code == 0);
+  auto st = json({"status"});
+  CHECK(field(st->getRoot<capnp::JsonValue>(), "memberName") == "Alex");
+
+  auto added = json({"add", "contribution", "--dimension", "household", "--by", "partner", "--effort", "2",
+                     "--phase", "decide", "--on", "2026-03-04", "planned the meals"});
+  auto view = added->getRoot<capnp::JsonValue>();
+  std::string id = field(view, "id");
+  REQUIRE_FALSE(id.empty());
+  auto entry = member(view, "entry");
+  CHECK(field(entry, "date") == "2026-03-04");
+  CHECK(field(entry, "note") == "planned the meals");
+  CHECK(field(member(entry, "contribution"), "actor") == "partner");
+  CHECK(field(member(entry, "contribution"), "phase") == "decide");
+
+  // The note from stdin.
+  auto from_stdin = tandem({"add", "bid", "--bidder", "me", "--response", "toward", "-"}, "asked for a walk\n");
+  REQUIRE(from_stdin.code == 0);
+  CHECK(from_stdin.out.find("asked for a walk") != std::string::npos);
+
+  auto list = tandem({"list", "--kind", "contribution"});
+  REQUIRE(list.code == 0);
+  CHECK(list.out.find(id) != std::string::npos);
+  CHECK(list.out.find("asked for a walk") == std::string::npos);
+
+  auto show = tandem({"show", id});
+  REQUIRE(show.code == 0);
+  CHECK(show.out.find("planned the meals") != std::string::npos);
+
+  REQUIRE(tandem({"edit", id, "--effort", "3"}).code == 0);
+  auto edited = json({"show", id});
+  CHECK(field(member(member(edited->getRoot<capnp::JsonValue>(), "entry"), "contribution"), "effort") == "3");
+  CHECK(field(edited->getRoot<capnp::JsonValue>(), "edited") == "true");
+
+  REQUIRE(tandem({"thanks", id, "thank you"}).code == 0);
+
+  auto exported = tandem({"export"});
+  REQUIRE(exported.code == 0);
+  auto lines = std::count(exported.out.begin(), exported.out.end(), '\n');
+  CHECK(lines >= 4);  // two entries, the edit and the thanks
+
+  REQUIRE(tandem({"retract", id, "--reason", "test"}).code == 0);
+  auto after = tandem({"list", "--kind", "contribution"});
+  CHECK(after.out.find(id) == std::string::npos);
+  auto again = tandem({"retract", id});
+  CHECK(again.code == 1);
+  CHECK(again.err.find("notFound") != std::string::npos);
+}
+
+TEST_CASE_METHOD(Cli, "usage errors exit 2 and name the valid values", "[cli]") {
+  REQUIRE(tandem({"init", "--name", "Alex"}).code == 0);
+  auto r = tandem({"add", "contribution", "--dimension", "chores"});
+  CHECK(r.code == 2);
+  CHECK(r.err.find("household") != std::string::npos);
+  CHECK(tandem({"add", "contribution", "--effort", "9"}).code != 0);
+  CHECK(tandem({"frobnicate"}).code == 2);
+}
+
+TEST_CASE_METHOD(Cli, "the socket comes from TANDEM_SOCKET when --socket is absent", "[cli]") {
+  auto r = run({binary("tandem"), "status"}, "", {"TANDEM_SOCKET=" + daemon.socket()});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("initialized") != std::string::npos);
+}
+
+TEST_CASE("a stopped daemon is reported with exit code 3 and how to start it", "[cli]") {
+  TempDir dir;
+  auto r = run({binary("tandem"), "--socket", dir.path() + "/none.sock", "status"});
+  CHECK(r.code == 3);
+  CHECK(r.err.find("tandemd") != std::string::npos);
+}
+
+TEST_CASE_METHOD(Cli, "every command has help text", "[cli]") {
+  for (const char* cmd : {"init", "status", "add", "edit", "list", "show", "retract", "thanks", "export", "watch"}) {
+    INFO(cmd);
+    auto r = tandem({cmd, "--help"});
+    CHECK(r.code == 0);
+    CHECK(r.out.size() > 40);
+  }
+}
