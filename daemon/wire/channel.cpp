@@ -1,0 +1,290 @@
+#include "daemon/wire/channel.hpp"
+
+#include "daemon/wire/deadline.hpp"
+#include "daemon/wire/frame.hpp"
+
+#include <cstring>
+#include <deque>
+#include <exception>
+#include <optional>
+#include <vector>
+
+namespace tandem::wire {
+
+namespace noise = crypto::noise;
+using asio::as_tuple;
+using asio::use_awaitable;
+
+namespace {
+constexpr std::size_t kReadBuffer = 128 * 1024;
+constexpr std::size_t kHandshakeReadBuffer = 2048;
+constexpr std::size_t kMaxFramesPerWrite = 16;
+}  // namespace
+
+struct Channel::State {
+  State(tcp::socket s, noise::Transport t, crypto::PublicKey remote, ChannelOptions& o)
+      : socket(std::move(s)),
+        transport(std::move(t)),
+        remote_static(remote),
+        wake(socket.get_executor(), asio::steady_timer::time_point::max()),
+        read_timeout(o.read_timeout),
+        write_timeout(o.write_timeout) {
+    boost::system::error_code ec;
+    endpoint = socket.remote_endpoint(ec);
+  }
+
+  void fail_write(Error e) {
+    if (!write_error) write_error = std::move(e);
+    shut();
+  }
+  void fail_read(Error e) {
+    if (!read_error) read_error = std::move(e);
+    shut();
+  }
+  void shut() {
+    boost::system::error_code ec;
+    socket.close(ec);
+    wake.cancel();  // wakes senders waiting for the writer
+  }
+
+  tcp::socket socket;
+  noise::Transport transport;
+  crypto::PublicKey remote_static;
+  tcp::endpoint endpoint;
+
+  // Reading: bytes read but not yet parsed are rbuf[rpos, rend).
+  FrameParser parser{kMaxFramePayload};
+  Bytes rbuf = Bytes(kReadBuffer);
+  std::size_t rpos = 0;
+  std::size_t rend = 0;
+  std::optional<Error> read_error;
+
+  // Writing (see the class comment): frames waiting, sequence numbers of queued and written ones.
+  asio::steady_timer wake;
+  std::deque<Bytes> queue;
+  std::uint64_t queued = 0;
+  std::uint64_t written = 0;
+  bool writing = false;
+  std::optional<Error> write_error;
+
+  std::chrono::milliseconds read_timeout;
+  std::chrono::milliseconds write_timeout;
+  std::uint64_t sent = 0;
+  std::uint64_t received = 0;
+};
+
+Channel::Channel(std::unique_ptr<State> state) : s_(std::move(state)) {}
+Channel::Channel(Channel&&) noexcept = default;
+Channel& Channel::operator=(Channel&&) noexcept = default;
+Channel::~Channel() {
+  if (s_) close();
+}
+
+void Channel::close() {
+  if (!s_) return;
+  s_->fail_read({Code::kIo, "wire: channel closed"});
+  s_->fail_write({Code::kIo, "wire: channel closed"});
+}
+
+bool Channel::is_open() const {
+  return s_ && s_->socket.is_open();
+}
+const crypto::PublicKey& Channel::remote_static() const {
+  return s_->remote_static;
+}
+const noise::HandshakeHash& Channel::handshake_hash() const {
+  return s_->transport.handshake_hash();
+}
+const tcp::endpoint& Channel::remote_endpoint() const {
+  return s_->endpoint;
+}
+void Channel::set_read_timeout(std::chrono::milliseconds t) {
+  s_->read_timeout = t;
+}
+asio::any_io_executor Channel::get_executor() const {
+  return s_->socket.get_executor();
+}
+std::uint64_t Channel::messages_sent() const {
+  return s_->sent;
+}
+std::uint64_t Channel::messages_received() const {
+  return s_->received;
+}
+
+awaitable<Status> Channel::send(ByteView message) {
+  State& s = *s_;
+  if (s.write_error) co_return *s.write_error;
+  if (message.size() > kMaxMessage)
+    co_return Error{Code::kTooLarge, "wire: message of " + std::to_string(message.size()) +
+                                         " bytes is over " + std::to_string(kMaxMessage)};
+  Bytes frame(kFrameHeaderSize + message.size() + noise::kTagSize);
+  put_frame_header(frame.data(), message.size() + noise::kTagSize);
+  std::uint8_t* body = frame.data() + kFrameHeaderSize;
+  if (!message.empty()) std::memcpy(body, message.data(), message.size());
+  auto n = s.transport.encrypt({}, ByteView(body, message.size()),
+                               std::span<std::uint8_t>(body, message.size() + noise::kTagSize));
+  if (!n) {
+    // Nonce exhaustion is the only way here: the session cannot send again.
+    s.fail_write(n.error());
+    co_return n.error();
+  }
+  s.queue.push_back(std::move(frame));
+  const std::uint64_t mine = ++s.queued;
+
+  if (s.writing) {
+    // Another send() is the writer and will write this frame too: wait for it.
+    while (s.written < mine && !s.write_error) {
+      co_await s.wake.async_wait(as_tuple(use_awaitable));
+    }
+    if (s.written >= mine) co_return Status{};
+    co_return *s.write_error;
+  }
+
+  s.writing = true;
+  std::vector<asio::const_buffer> buffers;
+  try {
+    while (!s.queue.empty() && !s.write_error) {
+      const std::size_t k = std::min(s.queue.size(), kMaxFramesPerWrite);
+      buffers.clear();
+      for (std::size_t i = 0; i < k; ++i) buffers.push_back(asio::buffer(s.queue[i]));
+      auto st = co_await write_all(s.socket, buffers, deadline_after(s.write_timeout), "write");
+      if (!st) {
+        s.fail_write(st.error());
+        break;
+      }
+      for (std::size_t i = 0; i < k; ++i) s.queue.pop_front();
+      s.written += k;
+      s.sent += k;
+      s.wake.cancel();
+    }
+  } catch (const std::exception& e) {
+    s.fail_write({Code::kIo, std::string("wire: write failed: ") + e.what()});
+  }
+  s.writing = false;
+  if (s.write_error) {
+    s.queue.clear();
+    s.wake.cancel();
+    if (s.written < mine) co_return *s.write_error;
+  }
+  co_return Status{};
+}
+
+awaitable<Result<Bytes>> Channel::receive() {
+  State& s = *s_;
+  try {
+    const Deadline deadline = deadline_after(s.read_timeout);
+    while (true) {
+      if (s.read_error) co_return *s.read_error;
+      if (s.parser.frame()) {
+        Bytes frame = s.parser.take();
+        auto n = s.transport.decrypt({}, frame, std::span<std::uint8_t>(frame));
+        if (!n) {
+          s.fail_read(n.error());
+          co_return n.error();
+        }
+        frame.resize(*n);
+        ++s.received;
+        co_return frame;
+      }
+      if (s.rpos < s.rend) {
+        auto used = s.parser.consume(ByteView(s.rbuf.data() + s.rpos, s.rend - s.rpos));
+        if (!used) {
+          s.fail_read(used.error());
+          co_return used.error();
+        }
+        s.rpos += *used;
+        continue;
+      }
+      s.rpos = s.rend = 0;
+      auto n = co_await read_some(s.socket, asio::buffer(s.rbuf), deadline, "read");
+      if (!n) {
+        s.fail_read(n.error());
+        co_return n.error();
+      }
+      s.rend = *n;
+    }
+  } catch (const std::exception& e) {
+    Error err{Code::kIo, std::string("wire: read failed: ") + e.what()};
+    s.fail_read(err);
+    co_return err;
+  }
+}
+
+awaitable<Result<Channel>> run_handshake(tcp::socket socket, Role role, ChannelOptions options) {
+  auto give_up = [&socket](Error e) -> Result<Channel> {
+    boost::system::error_code ec;
+    socket.close(ec);
+    return e;
+  };
+  try {
+    DriverOptions d;
+    d.protocol = options.protocol;
+    d.role = role;
+    d.prologue = options.prologue;
+    d.local_static = options.local_static;
+    d.psk = options.psk;
+    d.authorize = options.authorize;
+    d.fixed_ephemeral = options.fixed_ephemeral;
+    auto driver = HandshakeDriver::create(d);
+    if (!driver) co_return give_up(driver.error());
+
+    boost::system::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);  // handshake messages and small frames: no Nagle
+
+    const Deadline deadline = deadline_after(options.handshake_timeout);
+    auto first = driver->start();
+    if (!first) co_return give_up(first.error());
+    if (!first->empty()) {
+      asio::const_buffer b = asio::buffer(*first);
+      auto st = co_await write_all(socket, std::span(&b, 1), deadline, "handshake");
+      if (!st) co_return give_up(st.error());
+    }
+    std::array<std::uint8_t, kHandshakeReadBuffer> buf;
+    while (!driver->done()) {
+      auto n = co_await read_some(socket, asio::buffer(buf), deadline, "handshake");
+      if (!n) co_return give_up(n.error());
+      auto out = driver->feed(ByteView(buf.data(), *n));
+      if (!out) co_return give_up(out.error());
+      if (!out->empty()) {
+        asio::const_buffer b = asio::buffer(*out);
+        auto st = co_await write_all(socket, std::span(&b, 1), deadline, "handshake");
+        if (!st) co_return give_up(st.error());
+      }
+    }
+    auto est = driver->finish();
+    if (!est) co_return give_up(est.error());
+    auto state = std::make_unique<Channel::State>(std::move(socket), std::move(est->transport),
+                                                  est->remote_static, options);
+    if (!est->leftover.empty()) {
+      std::memcpy(state->rbuf.data(), est->leftover.data(), est->leftover.size());
+      state->rend = est->leftover.size();
+    }
+    co_return Channel(std::move(state));
+  } catch (const std::exception& e) {
+    co_return give_up({Code::kIo, std::string("wire: handshake aborted: ") + e.what()});
+  }
+}
+
+awaitable<Result<Channel>> connect(asio::any_io_executor executor, tcp::endpoint endpoint,
+                                   ChannelOptions options) {
+  tcp::socket socket(executor);
+  try {
+    auto st = co_await connect_socket(socket, endpoint, deadline_after(options.connect_timeout));
+    if (!st) {
+      boost::system::error_code ec;
+      socket.close(ec);
+      co_return st.error();
+    }
+  } catch (const std::exception& e) {
+    boost::system::error_code ec;
+    socket.close(ec);
+    co_return Error{Code::kIo, std::string("wire: connect aborted: ") + e.what()};
+  }
+  co_return co_await run_handshake(std::move(socket), Role::kInitiator, std::move(options));
+}
+
+awaitable<Result<Channel>> accept_handshake(tcp::socket socket, ChannelOptions options) {
+  co_return co_await run_handshake(std::move(socket), Role::kResponder, std::move(options));
+}
+
+}  // namespace tandem::wire
