@@ -18,6 +18,7 @@ namespace {
 const Command* const kCommands[] = {
     &kInitCommand, &kStatusCommand,  &kAddCommand,    &kEditCommand,   &kListCommand,
     &kShowCommand, &kRetractCommand, &kThanksCommand, &kExportCommand, &kWatchCommand,
+    &kReportCommand,
 };
 
 constexpr const char* kEpilog =

@@ -34,6 +34,9 @@ struct Invocation {
   std::uint32_t limit = 0;
   bool all = false;
   bool include_retracted = false;
+  std::string window, html_path;               // report
+  std::vector<std::string> dimensions;          // report
+  bool include_private = false;                 // report
   FlagValues flags;  // kind flags of add and edit
   const KindSpec* add_kind = nullptr;
 };
@@ -74,6 +77,6 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 
 // Command rows, by file.
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
-    kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand;
+    kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand;
 
 }  // namespace tandem::client

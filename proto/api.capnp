@@ -19,6 +19,7 @@ using Cxx = import "/capnp/c++.capnp";
 $Cxx.namespace("tandem::schema");
 using Json = import "/capnp/compat/json.capnp";
 using Entry = import "entry.capnp";
+using Report = import "report.capnp";
 
 const apiVersion :UInt32 = 1;
 
@@ -184,6 +185,7 @@ struct Request {
     appreciate @8 :AppreciateRequest;
     export @9 :ExportRequest;
     subscribe @10 :SubscribeRequest;
+    report @11 :Report.ReportRequest;   # the reciprocity report (report.capnp)
   }
 }
 
@@ -198,5 +200,6 @@ struct Response {
     retracted @6 :Retracted;
     subscribed @7 :Subscribed;
     event @8 :Event;
+    report @9 :Report.Report;
   }
 }

@@ -20,7 +20,7 @@ $Cxx.namespace("tandem::schema");
 using Entry = import "entry.capnp";
 
 struct ReportRequest {
-  window @0 :Text;                       # "30d", "12w", "6m", "1y", "all"; empty means "12w"
+  window @0 :Text;                       # "30d", "12w", "6m", "1y", "all"; empty means "8w"
   since @1 :Text;                        # ISO date, inclusive; overrides the window's start
   until @2 :Text;                        # ISO date, inclusive; empty means today
   dimensions @3 :List(Entry.Dimension);  # per-dimension sections to include; empty: all nine

@@ -86,6 +86,7 @@ awaitable<void> Journal::handle(Request::Reader req, schema::Response::Builder o
     case Request::APPRECIATE: co_await on_appreciate(req.getAppreciate(), out); break;
     case Request::EXPORT: co_await on_export(req.getExport(), out); break;
     case Request::SUBSCRIBE: on_subscribe(id, sink, out); break;
+    case Request::REPORT: co_await on_report(req.getReport(), out); break;
     default: api::set_error(out, id, {Code::kUnknownRequest, "unknown request"}); break;
   }
 }

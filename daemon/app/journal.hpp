@@ -5,6 +5,7 @@
 
 #include "daemon/api/backend.hpp"
 #include "daemon/base/clock.hpp"
+#include "daemon/insight/snapshot.hpp"
 #include "daemon/store/committer.hpp"
 #include "daemon/store/store.hpp"
 
@@ -45,6 +46,9 @@ class Journal final : public api::Backend {
   awaitable<void> on_edit(schema::EditRequest::Reader req, schema::Response::Builder out);
   awaitable<void> on_retract(schema::RetractRequest::Reader req, schema::Response::Builder out);
   awaitable<void> on_appreciate(schema::AppreciateRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_report(schema::ReportRequest::Reader req, schema::Response::Builder out);
+  // Every entry the report may read, as facts: edits applied, retracted entries left out.
+  Result<insight::Snapshot> snapshot(const store::Txn& txn) const;
   void on_subscribe(std::uint32_t id, const std::shared_ptr<api::EventSink>& sink,
                     schema::Response::Builder out);
 

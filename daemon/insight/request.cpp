@@ -18,7 +18,7 @@ Result<ReportOptions> parse_window(std::string_view window, std::string_view sin
     if (!d) return Error{Code::kInvalidArgument, "until is not an ISO date"};
     o.until_day = *d;
   }
-  if (window.empty()) window = "12w";
+  if (window.empty()) window = "8w";  // the design's default, extended back by the pattern rule
   o.label = std::string(window);
   if (window == "all") {
     o.all_time = true;

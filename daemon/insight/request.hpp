@@ -9,7 +9,7 @@
 
 namespace tandem::insight {
 
-// Reads a window ("30d", "12w", "6m", "1y", "all"; empty means "12w") and optional ISO dates
+// Reads a window ("30d", "12w", "6m", "1y", "all"; empty means "8w") and optional ISO dates
 // (since overrides the window's start; until defaults to today). Fails with kInvalidArgument on an
 // unknown window, a bad date, a count of 0 or over 520 weeks' worth, or since after until.
 Result<ReportOptions> parse_window(std::string_view window, std::string_view since,
