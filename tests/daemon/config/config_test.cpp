@@ -107,7 +107,7 @@ log_level = "warn"
         "/flag");
 }
 
-TEST_CASE("--discovery turns back on what the file turned off") {
+TEST_CASE("the discovery flag turns back on what the file turned off") {
   TempDir dir;
   const std::string file = dir / "t.toml";
   write(file, "discovery = false\n");
@@ -116,7 +116,7 @@ TEST_CASE("--discovery turns back on what the file turned off") {
   CHECK_FALSE(parse({"--discovery", "--no-discovery"}, env_in(dir)).ok());
 }
 
-TEST_CASE("a file given with --config must exist; the default one need not") {
+TEST_CASE("a file given with --config must exist, the default one need not") {
   TempDir dir;
   auto out = parse({"--config", (dir / "missing.toml").c_str()}, env_in(dir));
   REQUIRE_FALSE(out.ok());
@@ -145,7 +145,7 @@ TEST_CASE("bad flag values are refused") {
   CHECK_FALSE(parse({"--frobnicate"}, env_in(dir)).ok());
 }
 
-TEST_CASE("reload changes log level, peers and discovery live; the rest waits for a restart") {
+TEST_CASE("reload changes log level, peers and discovery live, the rest waits for a restart") {
   TempDir dir;
   const std::string file = dir / "home/.config/tandem/tandemd.toml";
   write(file, "log_level = \"info\"\nlisten = \"0.0.0.0:7470\"\n");
