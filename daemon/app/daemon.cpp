@@ -8,6 +8,9 @@
 #include "daemon/store/keyfiles.hpp"
 
 #include <fcntl.h>
+#ifdef TANDEM_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
 #include <sys/file.h>
 #include <unistd.h>
 
@@ -16,6 +19,16 @@
 namespace tandem::app {
 
 namespace {
+
+// Tells systemd (Type=notify) about readiness and shutdown; harmless when not run by systemd
+// (sd_notify does nothing without $NOTIFY_SOCKET) or when built without libsystemd.
+void notify(const char* state) {
+#ifdef TANDEM_HAVE_SYSTEMD
+  sd_notify(0, state);
+#else
+  (void)state;
+#endif
+}
 
 // An flock on DATA_DIR/tandemd.lock: one daemon per data directory.
 class DirLock {
@@ -53,6 +66,17 @@ Result<crypto::SymmetricKey> storage_key(const std::string& keys_dir) {
   crypto::random_fill({fresh.data(), fresh.size()});
   if (auto st = store::write_key_file(path, fresh); !st) return st.error();
   return fresh;
+}
+
+// SIGHUP: re-reads the configuration and applies what may change while running (the log level).
+void reload_config(const config::Config& current) {
+  auto next = config::reload(current);
+  if (!next) {
+    spdlog::error("reload refused, keeping the running configuration: {}", next.error().message);
+    return;
+  }
+  spdlog::set_level(spdlog::level::from_str(next->log_level));
+  spdlog::info("configuration reloaded (log level {})", next->log_level);
 }
 
 }  // namespace
@@ -102,17 +126,28 @@ int run_daemon(const config::Config& config) {
     return 1;
   }
   asio::co_spawn(io, (*server)->run(), asio::detached);
-  // 7. Signals.
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+  // 7. Signals: SIGTERM and SIGINT stop; SIGHUP reloads what may change live.
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
+  std::function<void(const boost::system::error_code&, int)> on_signal;
+  on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
+    if (sig == SIGHUP) {
+      notify("RELOADING=1");
+      reload_config(config);
+      notify("READY=1");
+      signals.async_wait(on_signal);
+      return;
+    }
     spdlog::info("received signal {}, shutting down", sig);
+    notify("STOPPING=1");
     (*server)->stop();
     committer.stop();
     io.stop();
-  });
+  };
+  signals.async_wait(on_signal);
   ::signal(SIGPIPE, SIG_IGN);
   spdlog::info("tandemd ready: data {} socket {}", config.data_dir, config.socket_path);
+  notify("READY=1");
   io.run();
   // Shutdown in reverse: the server is closed; the committer finishes what it had and joins;
   // then the store and the lock go with their owners.

@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -343,4 +344,16 @@ TEST_CASE("a client of another uid is refused even when file permissions would l
   // The owner is still served.
   JsonClient c(d.socket());
   CHECK(parse_response(c.call(R"({"id": 2, "status": {}})"))->getRoot<schema::Response>().isStatus());
+}
+
+TEST_CASE("SIGHUP reloads the configuration and the daemon keeps serving", "[api][daemon]") {
+  TempDir dir;
+  DaemonProcess d(dir.path() + "/data", dir.path() + "/run/s.sock");
+  ::kill(d.pid(), SIGHUP);
+  JsonClient c(d.socket());
+  CHECK(parse_response(c.call(R"({"id": 1, "status": {}})"))->getRoot<schema::Response>().isStatus());
+  for (int i = 0; i < 100 && d.log().find("configuration reloaded") == std::string::npos; ++i) {
+    ::usleep(20000);
+  }
+  CHECK(d.log().find("configuration reloaded") != std::string::npos);
 }
