@@ -45,3 +45,41 @@ struct PeerMessage {
     goodbye @5 :GoodbyeReason;
   }
 }
+
+# ---- Pairing: inside a plain Noise_XX session, the joiner (Noise initiator) and the inviter run
+# CPace with the pairing code, confirm keys, and only then does the space move.
+
+struct PairHello {
+  version @0 :UInt32;          # 1
+  cpace @1 :Data;              # CPace message lv(Ya) || lv(ADa)
+  deviceId @2 :Data;           # the joiner's new device id (8 bytes)
+  deviceName @3 :Text;
+  memberName @4 :Text;         # the joiner's name (a new partner) or empty (another own device)
+  signKey @5 :Data;            # the joiner's Ed25519 public key
+}
+
+struct PairReply {
+  cpace @0 :Data;              # lv(Yb) || lv(ADb)
+  confirm @1 :Data;            # the inviter's CPace confirmation tag
+}
+
+struct PairConfirm {
+  confirm @0 :Data;            # the joiner's CPace confirmation tag
+}
+
+struct PairWelcomeBody {
+  spaceId @0 :Data;
+  spaceKey @1 :Data;
+  roster @2 :Data;             # a store.capnp Roster, the joiner's device in it
+  member @3 :UInt8;            # the joiner's member id
+}
+
+struct PairMessage {
+  union {
+    hello @0 :PairHello;
+    reply @1 :PairReply;
+    confirm @2 :PairConfirm;
+    welcome @3 :Data;          # PairWelcomeBody sealed under a key derived from the CPace ISK
+    refused @4 :Text;          # why this side stopped (wrong code, expired, ...)
+  }
+}
