@@ -77,11 +77,6 @@ constexpr const char* kLogEvicted = "peer handshakes evicted to stay under the c
 constexpr const char* kLogInternal = "peer handshakes failed: internal error";
 constexpr const char* kLogAccept = "accept() failed";
 
-// A Result is not default-constructible, which Asio's awaitable operators need of each branch.
-awaitable<std::optional<Result<Channel>>> responder(tcp::socket socket, ChannelOptions options) {
-  co_return co_await accept_handshake(std::move(socket), std::move(options));
-}
-
 }  // namespace
 
 struct detail::ListenerState {
@@ -145,18 +140,17 @@ namespace {
 awaitable<void> handshake(std::shared_ptr<detail::ListenerState> sh, std::shared_ptr<Slot> slot,
                           tcp::socket socket) {
   try {
-    auto r = co_await (responder(std::move(socket), sh->options.channel) ||
+    auto r = co_await (accept_handshake(std::move(socket), sh->options.channel) ||
                        slot->cancel.async_wait(as_tuple(use_awaitable)));
     sh->forget(slot);
     if (r.index() == 1) co_return;  // evicted or stopped: counted there
     auto& result = std::get<0>(r);
-    if (!result) co_return;
-    if (!*result) {
-      sh->classify(result->error());
+    if (!result) {
+      sh->classify(result.error());
       co_return;
     }
     ++sh->stats.established;
-    if (!sh->stopped && sh->on_channel) sh->on_channel(std::move(*result).value());
+    if (!sh->stopped && sh->on_channel) sh->on_channel(std::move(result).value());
   } catch (const std::exception& e) {
     sh->forget(slot);
     sh->note(kLogInternal);

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <array>
 #include <memory>
 #include <optional>
 
@@ -73,13 +74,16 @@ TEST_CASE("a full XXpsk0 handshake over loopback, then messages both ways", "[ch
     CHECK(alice.handshake_hash() == bob.handshake_hash());
     CHECK(bob.remote_endpoint().address().is_loopback());
 
-    for (std::size_t n : {std::size_t{1}, std::size_t{0}, std::size_t{1000}, kMaxMessage}) {
+    const std::array<std::size_t, 4> sizes = {1, 0, 1000, kMaxMessage};
+    for (std::size_t n : sizes) {
       Bytes m = pattern(n, static_cast<std::uint8_t>(n));
-      REQUIRE((co_await alice.send(m)).ok());
+      auto got1 = co_await alice.send(m);
+      REQUIRE(got1.ok());
       auto got = co_await bob.receive();
       REQUIRE(got.ok());
       CHECK(*got == m);
-      REQUIRE((co_await bob.send(m)).ok());
+      auto got3 = co_await bob.send(m);
+      REQUIRE(got3.ok());
       auto back = co_await alice.receive();
       REQUIRE(back.ok());
       CHECK(*back == m);
@@ -91,16 +95,20 @@ TEST_CASE("a full XXpsk0 handshake over loopback, then messages both ways", "[ch
     auto big = co_await alice.send(Bytes(kMaxMessage + 1, 0));
     REQUIRE(!big.ok());
     CHECK(big.error().code == Code::kTooLarge);
-    REQUIRE((co_await alice.send(as_bytes("still here"))).ok());
-    CHECK((co_await bob.receive()).value().size() == 10);
+    auto got5 = co_await alice.send(as_bytes("still here"));
+    REQUIRE(got5.ok());
+    auto got7 = co_await bob.receive();
+    CHECK(got7.value().size() == 10);
 
     // Closing one end: the other's receive fails with kIo, and so does everything after.
     alice.close();
     auto eof = co_await bob.receive();
     REQUIRE(!eof.ok());
     CHECK(eof.error().code == Code::kIo);
-    CHECK((co_await bob.receive()).error().code == Code::kIo);
-    CHECK((co_await alice.send(as_bytes("x"))).error().code == Code::kIo);
+    auto got9 = co_await bob.receive();
+    CHECK(got9.error().code == Code::kIo);
+    auto got11 = co_await alice.send(as_bytes("x"));
+    CHECK(got11.error().code == Code::kIo);
   });
 }
 
@@ -123,8 +131,10 @@ TEST_CASE("the plain XX pairing protocol runs over the same channel", "[channel]
     auto b = co_await take(accepted);
     REQUIRE(b.ok());
     CHECK(a->handshake_hash() == b->handshake_hash());
-    REQUIRE((co_await a->send(as_bytes("pair"))).ok());
-    CHECK((co_await b->receive()).ok());
+    auto got13 = co_await a->send(as_bytes("pair"));
+    REQUIRE(got13.ok());
+    auto got15 = co_await b->receive();
+    CHECK(got15.ok());
   });
 }
 
@@ -144,9 +154,10 @@ TEST_CASE("a wrong PSK is refused on message 1 and the initiator receives zero b
                     return o;
                   }())
                       .value();
-    REQUIRE((co_await stranger.write(driver.start().value())).ok());
+    auto got17 = co_await stranger.write(driver.start().value());
+    REQUIRE(got17.ok());
     auto code = co_await stranger.read_until_closed();
-    CHECK(code == Code::kIo);  // the responder closed the connection...
+    CHECK(code == Code::kIo);       // the responder closed the connection...
     CHECK(stranger.received == 0);  // ...without a single byte
     auto b = co_await take(accepted);
     REQUIRE(!b.ok());
@@ -165,7 +176,8 @@ TEST_CASE("connect() with a wrong PSK fails and the responder revealed nothing",
                               options_for(k.mallory, k.other_space));
     REQUIRE(!a.ok());
     CHECK(a.error().code == Code::kIo);
-    CHECK((co_await take(accepted)).error().code == Code::kAuth);
+    auto got19 = co_await take(accepted);
+    CHECK(got19.error().code == Code::kAuth);
   });
 }
 
@@ -178,14 +190,16 @@ TEST_CASE("a static key the roster does not know is refused by authorize", "[cha
     spawn_responder(io, server, options_for(k.bob, k.space, k.alice_pub), accepted);
     run_for(io, [&]() -> awaitable<void> {
       // Mallory holds the space key (a revoked device, say) but is not in bob's roster.
-      auto m = co_await connect(io.get_executor(), server.endpoint(), options_for(k.mallory, k.space));
+      auto m =
+          co_await connect(io.get_executor(), server.endpoint(), options_for(k.mallory, k.space));
       auto b = co_await take(accepted);
       REQUIRE(!b.ok());
       CHECK(b.error().code == Code::kForbidden);
       // XX ends with the initiator's message, so its side completed; its first read finds the
       // connection closed.
       REQUIRE(m.ok());
-      CHECK((co_await m->receive()).error().code == Code::kIo);
+      auto got21 = co_await m->receive();
+      CHECK(got21.error().code == Code::kIo);
     });
   }
   SECTION("the initiator refuses an unknown responder before sending its static key") {
@@ -197,7 +211,8 @@ TEST_CASE("a static key the roster does not know is refused by authorize", "[cha
                                 options_for(k.alice, k.space, k.bob_pub));
       REQUIRE(!a.ok());
       CHECK(a.error().code == Code::kForbidden);
-      CHECK((co_await take(accepted)).error().code == Code::kIo);  // EOF instead of message 3
+      auto got23 = co_await take(accepted);
+      CHECK(got23.error().code == Code::kIo);  // EOF instead of message 3
     });
   }
 }
@@ -230,11 +245,16 @@ enum class Bad { kTruncatedInFrame, kCutThenClose, kGarbled, kOversized, kEmpty 
 // What a tandem side must report for each kind of bad message.
 bool expected(Bad bad, Code c) {
   switch (bad) {
-    case Bad::kTruncatedInFrame: return c == Code::kCorrupt || c == Code::kAuth;
-    case Bad::kCutThenClose: return c == Code::kIo;
-    case Bad::kGarbled: return c == Code::kAuth;
-    case Bad::kOversized: return c == Code::kTooLarge;
-    case Bad::kEmpty: return c == Code::kCorrupt;
+    case Bad::kTruncatedInFrame:
+      return c == Code::kCorrupt || c == Code::kAuth;
+    case Bad::kCutThenClose:
+      return c == Code::kIo;
+    case Bad::kGarbled:
+      return c == Code::kAuth;
+    case Bad::kOversized:
+      return c == Code::kTooLarge;
+    case Bad::kEmpty:
+      return c == Code::kCorrupt;
   }
   return false;
 }
@@ -258,12 +278,16 @@ awaitable<void> send_bad(RawPeer& peer, const Bytes& good, Bad bad) {
       (void)co_await peer.write(g);
       break;
     }
-    case Bad::kOversized:
-      (void)co_await peer.write(Bytes{0xff, 0xff, 1, 2, 3});
+    case Bad::kOversized: {
+      const Bytes over = {0xff, 0xff, 1, 2, 3};
+      (void)co_await peer.write(over);
       break;
-    case Bad::kEmpty:
-      (void)co_await peer.write(Bytes{0x00, 0x00});
+    }
+    case Bad::kEmpty: {
+      const Bytes empty = {0x00, 0x00};
+      (void)co_await peer.write(empty);
       break;
+    }
   }
 }
 
@@ -273,8 +297,8 @@ TEST_CASE("truncated, garbled and oversized frames fail at every handshake step 
           "[channel]") {
   Keys k;
   const Recording rec = record(k);
-  for (Bad bad : {Bad::kTruncatedInFrame, Bad::kCutThenClose, Bad::kGarbled, Bad::kOversized,
-                  Bad::kEmpty}) {
+  for (Bad bad :
+       {Bad::kTruncatedInFrame, Bad::kCutThenClose, Bad::kGarbled, Bad::kOversized, Bad::kEmpty}) {
     INFO("kind " << static_cast<int>(bad));
     // Steps 1 and 3: a raw initiator against a tandem responder.
     for (int step : {1, 3}) {
@@ -293,7 +317,8 @@ TEST_CASE("truncated, garbled and oversized frames fail at every handshake step 
         if (step == 1) {
           co_await send_bad(peer, m1, bad);
         } else {
-          REQUIRE((co_await peer.write(m1)).ok());
+          auto got25 = co_await peer.write(m1);
+          REQUIRE(got25.ok());
           auto m2 = co_await peer.read_frame();
           REQUIRE(m2.ok());
           Bytes m3 = driver.feed(*m2).value();
@@ -303,7 +328,8 @@ TEST_CASE("truncated, garbled and oversized frames fail at every handshake step 
         REQUIRE(!b.ok());
         CHECK(expected(bad, b.error().code));
         const std::size_t before = peer.received;
-        CHECK(co_await peer.read_until_closed() == Code::kIo);  // closed, nothing more sent
+        auto got27 = co_await peer.read_until_closed();
+        CHECK(got27 == Code::kIo);  // closed, nothing more sent
         CHECK(peer.received == before);
       });
     }
@@ -335,15 +361,17 @@ TEST_CASE("truncated, garbled and oversized frames fail at every handshake step 
         auto a = co_await take(connected);
         REQUIRE(!a.ok());
         CHECK(expected(bad, a.error().code));
-        CHECK(co_await peer.read_until_closed() == Code::kIo);  // no message 3
+        auto got29 = co_await peer.read_until_closed();
+        CHECK(got29 == Code::kIo);  // no message 3
       });
     }
   }
 }
 
-TEST_CASE("a replayed first message gets an answer nobody can use, and its replayed third "
-          "message is refused",
-          "[channel]") {
+TEST_CASE(
+    "a replayed first message gets an answer nobody can use, and its replayed third "
+    "message is refused",
+    "[channel]") {
   asio::io_context io;
   Keys k;
   const Recording rec = record(k);
@@ -352,15 +380,18 @@ TEST_CASE("a replayed first message gets an answer nobody can use, and its repla
   spawn_responder(io, server, options_for(k.bob, k.space, k.alice_pub), accepted);
   run_for(io, [&]() -> awaitable<void> {
     RawPeer replayer = co_await raw_connect(server.endpoint());
-    REQUIRE((co_await replayer.write(rec.m1)).ok());
+    auto got31 = co_await replayer.write(rec.m1);
+    REQUIRE(got31.ok());
     auto m2 = co_await replayer.read_frame();
     REQUIRE(m2.ok());
     CHECK(*m2 != rec.m2);  // a fresh ephemeral key: the recorded message 3 cannot match it
-    REQUIRE((co_await replayer.write(rec.m3)).ok());
+    auto got33 = co_await replayer.write(rec.m3);
+    REQUIRE(got33.ok());
     auto b = co_await take(accepted);
     REQUIRE(!b.ok());
     CHECK(b.error().code == Code::kAuth);
-    CHECK(co_await replayer.read_until_closed() == Code::kIo);
+    auto got35 = co_await replayer.read_until_closed();
+    CHECK(got35 == Code::kIo);
   });
 }
 
@@ -389,7 +420,8 @@ TEST_CASE("a peer that sends one byte a second is dropped when the handshake dea
     CHECK(b.error().code == Code::kUnavailable);
     CHECK(elapsed >= 2400ms);
     CHECK(elapsed < 4000ms);  // at the deadline (plus the test's own 1 s polling step)
-    CHECK(co_await slow.read_until_closed() == Code::kIo);
+    auto got37 = co_await slow.read_until_closed();
+    CHECK(got37 == Code::kIo);
   });
 }
 
@@ -435,7 +467,8 @@ TEST_CASE("tampered, replayed and undersized transport frames close the channel"
         (void)co_await s.peer.write(good);
       } else if (variant == 1) {  // the same frame twice: the second one is a replay
         (void)co_await s.peer.write(good);
-        REQUIRE((co_await b->receive()).ok());
+        auto got39 = co_await b->receive();
+        REQUIRE(got39.ok());
         (void)co_await s.peer.write(good);
       } else if (variant == 2) {  // shorter than a tag
         (void)co_await s.peer.write(encode_frame(Bytes(15, 0)).value());
@@ -449,8 +482,10 @@ TEST_CASE("tampered, replayed and undersized transport frames close the channel"
       REQUIRE(!r.ok());
       CHECK(r.error().code == want);
       CHECK(!b->is_open());
-      CHECK((co_await b->receive()).error().code == want);  // sticky
-      CHECK(co_await s.peer.read_until_closed() == Code::kIo);
+      auto got41 = co_await b->receive();
+      CHECK(got41.error().code == want);  // sticky
+      auto got43 = co_await s.peer.read_until_closed();
+      CHECK(got43 == Code::kIo);
     });
   }
 }
@@ -471,15 +506,20 @@ TEST_CASE("the first transport frame may arrive with the last handshake message"
     auto m2 = co_await peer.read_frame();
     Bytes out = driver.feed(m2.value()).value();
     auto session = driver.finish().value();
-    for (const char* m : {"early", "bird"}) {
+    const std::array<const char*, 2> early_frames = {"early", "bird"};
+    for (const char* m : early_frames) {
       Bytes f = encode_frame(session.transport.encrypt({}, as_bytes(m)).value()).value();
       out.insert(out.end(), f.begin(), f.end());
     }
     (void)co_await peer.write(out);  // message 3 and two transport frames in one write
     auto b = co_await take(accepted);
     REQUIRE(b.ok());
-    CHECK((co_await b->receive()).value() == Bytes{'e', 'a', 'r', 'l', 'y'});
-    CHECK((co_await b->receive()).value() == Bytes{'b', 'i', 'r', 'd'});
+    const Bytes early = {'e', 'a', 'r', 'l', 'y'};
+    const Bytes bird = {'b', 'i', 'r', 'd'};
+    auto first = co_await b->receive();
+    CHECK(first.value() == early);
+    auto second = co_await b->receive();
+    CHECK(second.value() == bird);
   });
 }
 
@@ -500,7 +540,8 @@ TEST_CASE("a receive with nothing to read fails at the read deadline", "[channel
     REQUIRE(!r.ok());
     CHECK(r.error().code == Code::kUnavailable);
     CHECK(std::chrono::steady_clock::now() - t0 >= 190ms);
-    CHECK((co_await a->receive()).error().code == Code::kIo);  // b closed after its timeout
+    auto got45 = co_await a->receive();
+    CHECK(got45.error().code == Code::kIo);  // b closed after its timeout
   });
 }
 
@@ -533,7 +574,7 @@ TEST_CASE("concurrent senders share one writer and each one's messages stay in o
           },
           asio::detached);
     }
-    int next[kSenders] = {};
+    std::vector<int> next(kSenders, 0);
     for (int n = 0; n < kSenders * kEach; ++n) {
       auto m = co_await b->receive();
       REQUIRE(m.ok());

@@ -64,7 +64,8 @@ TEST_CASE("two drivers complete XXpsk0 and their transports talk both ways", "[d
   CHECK(a.transport.handshake_hash() == b.transport.handshake_hash());
   CHECK(a.leftover.empty());
   auto c = a.transport.encrypt({}, as_bytes("to bob")).value();
-  CHECK(b.transport.decrypt({}, c).value() == Bytes(as_bytes("to bob").begin(), as_bytes("to bob").end()));
+  CHECK(b.transport.decrypt({}, c).value() ==
+        Bytes(as_bytes("to bob").begin(), as_bytes("to bob").end()));
   auto d = b.transport.encrypt({}, as_bytes("to alice")).value();
   CHECK(a.transport.decrypt({}, d).value().size() == 8);
   CHECK(p.initiator.messages() == 3);

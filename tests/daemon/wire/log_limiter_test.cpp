@@ -34,7 +34,7 @@ TEST_CASE("kinds are counted and limited separately", "[log]") {
   const auto t0 = LogLimiter::Clock::time_point{} + 100s;
   for (int i = 0; i < 5; ++i) log.note("timeouts", t0 + i * 1s);
   for (int i = 0; i < 3; ++i) log.note("unknown key", t0 + i * 1s);
-  CHECK(lines.size() == 2);  // one first report per kind
+  CHECK(lines.size() == 2);        // one first report per kind
   log.note("timeouts", t0 + 10s);  // the interval passed: reported with the count so far
   REQUIRE(lines.size() == 3);
   CHECK(lines[2] == "timeouts: 5 in the last 10 s");

@@ -23,13 +23,14 @@ struct RawPeer {
                                  "test write");
   }
   // Reads exactly n bytes, or fails (kIo on EOF, kUnavailable after `timeout`).
-  awaitable<Result<Bytes>> read_exactly(std::size_t n, std::chrono::milliseconds timeout =
-                                                           std::chrono::seconds(5)) {
+  awaitable<Result<Bytes>> read_exactly(
+      std::size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(5)) {
     Bytes out(n);
     std::size_t have = 0;
     const Deadline d = deadline_after(timeout);
     while (have < n) {
-      auto got = co_await read_some(socket, asio::buffer(out.data() + have, n - have), d, "test read");
+      auto got =
+          co_await read_some(socket, asio::buffer(out.data() + have, n - have), d, "test read");
       if (!got) co_return got.error();
       have += *got;
       received += *got;

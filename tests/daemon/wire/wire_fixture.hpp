@@ -47,7 +47,8 @@ inline ChannelOptions options_for(const crypto::DhSecretKey& me, const crypto::S
 
 // Runs `main` on `io` until it returns, or fails the test after `limit`. Rethrows its exception.
 template <class F>
-void run_for(asio::io_context& io, F main, std::chrono::milliseconds limit = std::chrono::seconds(20)) {
+void run_for(asio::io_context& io, F main,
+             std::chrono::milliseconds limit = std::chrono::seconds(20)) {
   bool done = false;
   std::exception_ptr error;
   asio::co_spawn(io, std::move(main), [&](std::exception_ptr e) {
