@@ -27,9 +27,12 @@ BeaconTag truncate(const crypto::Hash32& h) {
 
 const char* beacon_error_name(BeaconError e) {
   switch (e) {
-    case BeaconError::kWrongSize: return "wrong size";
-    case BeaconError::kWrongMagic: return "wrong magic";
-    case BeaconError::kWrongVersion: return "unsupported version";
+    case BeaconError::kWrongSize:
+      return "wrong size";
+    case BeaconError::kWrongMagic:
+      return "wrong magic";
+    case BeaconError::kWrongVersion:
+      return "unsupported version";
   }
   return "unknown";
 }

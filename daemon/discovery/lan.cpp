@@ -55,7 +55,13 @@ std::vector<udp::endpoint> default_beacon_listen() {
 struct BeaconSender::State {
   State(asio::any_io_executor ex, SenderOptions o, const BeaconScope& s, const Clock& c,
         RandomFill r)
-      : options(std::move(o)), scope(s), clock(c), random(std::move(r)), timer(ex), v4(ex), v6(ex) {}
+      : options(std::move(o)),
+        scope(s),
+        clock(c),
+        random(std::move(r)),
+        timer(ex),
+        v4(ex),
+        v6(ex) {}
 
   SenderOptions options;
   const BeaconScope& scope;  // only touched while !stopped, i.e. while the owner is alive
@@ -115,7 +121,9 @@ BeaconSender::BeaconSender(asio::any_io_executor executor, SenderOptions options
     : state_(std::make_shared<State>(std::move(executor), std::move(options), scope, clock,
                                      std::move(random))) {}
 
-BeaconSender::~BeaconSender() { stop(); }
+BeaconSender::~BeaconSender() {
+  stop();
+}
 
 Status BeaconSender::start() {
   State& s = *state_;
@@ -148,14 +156,20 @@ void BeaconSender::stop() {
   state_->v6.close(ec);
 }
 
-std::uint64_t BeaconSender::sent() const { return state_->sent; }
+std::uint64_t BeaconSender::sent() const {
+  return state_->sent;
+}
 
 // ---- listener ----
 
 struct BeaconListener::State {
   State(asio::any_io_executor ex, ListenerOptions o, const BeaconScope& s, const Clock& c,
         CandidateHandler h)
-      : executor(std::move(ex)), options(std::move(o)), scope(s), clock(c), on_candidate(std::move(h)) {}
+      : executor(std::move(ex)),
+        options(std::move(o)),
+        scope(s),
+        clock(c),
+        on_candidate(std::move(h)) {}
 
   asio::any_io_executor executor;
   ListenerOptions options;
@@ -204,7 +218,9 @@ BeaconListener::BeaconListener(asio::any_io_executor executor, ListenerOptions o
     : state_(std::make_shared<State>(std::move(executor), std::move(options), scope, clock,
                                      std::move(on_candidate))) {}
 
-BeaconListener::~BeaconListener() { stop(); }
+BeaconListener::~BeaconListener() {
+  stop();
+}
 
 Status BeaconListener::start() {
   State& s = *state_;

@@ -31,9 +31,9 @@ std::vector<udp::endpoint> default_beacon_listen();
 
 struct SenderOptions {
   std::vector<udp::endpoint> destinations = default_beacon_destinations();
-  std::uint16_t advertised_port = 0;       // the TCP port peers should connect to
+  std::uint16_t advertised_port = 0;  // the TCP port peers should connect to
   std::chrono::milliseconds interval{15000};
-  double jitter = 0.2;                     // each wait is uniform in interval * [1-j, 1+j]
+  double jitter = 0.2;  // each wait is uniform in interval * [1-j, 1+j]
 };
 
 // Sends this device's beacon to every destination at once and then every interval (jittered), for

@@ -9,7 +9,9 @@
 namespace tandem::discovery {
 namespace {
 
-bool is_separator(char c) { return c == ' ' || c == '\t' || c == '-'; }
+bool is_separator(char c) {
+  return c == ' ' || c == '\t' || c == '-';
+}
 
 std::vector<std::string> split_lower(std::string_view text) {
   std::vector<std::string> parts;
@@ -30,7 +32,8 @@ Result<std::uint8_t> parse_channel(const std::string& s) {
   int v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
   if (ec != std::errc{} || end != s.data() + s.size() || v < kMinChannel || v > kMaxChannel) {
-    return Error{Code::kInvalidArgument, "the code must start with a channel number from 1 to 99, not '" + s + "'"};
+    return Error{Code::kInvalidArgument,
+                 "the code must start with a channel number from 1 to 99, not '" + s + "'"};
   }
   return static_cast<std::uint8_t>(v);
 }
@@ -39,7 +42,8 @@ Result<std::uint8_t> parse_channel(const std::string& s) {
 
 PairingCode generate(const RandomFill& random) {
   PairingCode code;
-  code.channel = static_cast<std::uint8_t>(kMinChannel + uniform(random, kMaxChannel - kMinChannel + 1));
+  code.channel =
+      static_cast<std::uint8_t>(kMinChannel + uniform(random, kMaxChannel - kMinChannel + 1));
   for (auto& w : code.words) w = static_cast<std::uint16_t>(uniform(random, kWordCount));
   return code;
 }
@@ -47,9 +51,10 @@ PairingCode generate(const RandomFill& random) {
 Result<PairingCode> parse(std::string_view text) {
   const std::vector<std::string> parts = split_lower(text);
   if (parts.size() != 1 + kCodeWords) {
-    return Error{Code::kInvalidArgument,
-                 "a pairing code is a channel number and three words, like 17-orbit-lantern-maple; got " +
-                     std::to_string(parts.size()) + " part(s)"};
+    return Error{
+        Code::kInvalidArgument,
+        "a pairing code is a channel number and three words, like 17-orbit-lantern-maple; got " +
+            std::to_string(parts.size()) + " part(s)"};
   }
   PairingCode code;
   auto channel = parse_channel(parts[0]);

@@ -18,7 +18,8 @@ std::string_view trim(std::string_view s) {
 bool parse_port(std::string_view s, std::uint16_t& port) {
   unsigned v = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v < 1 || v > 65535) return false;
+  if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || v < 1 || v > 65535)
+    return false;
   port = static_cast<std::uint16_t>(v);
   return true;
 }
@@ -46,12 +47,18 @@ bool valid_host_name(std::string_view h) {
 
 const char* address_error_name(AddressError e) {
   switch (e) {
-    case AddressError::kEmpty: return "empty entry";
-    case AddressError::kMissingPort: return "missing :PORT";
-    case AddressError::kBadPort: return "port must be a number from 1 to 65535";
-    case AddressError::kBadHost: return "not a valid host name or address";
-    case AddressError::kBadIpv6: return "not a valid IPv6 address in [brackets]";
-    case AddressError::kUnbracketedV6: return "write IPv6 addresses in brackets, like [fd00::1]:7470";
+    case AddressError::kEmpty:
+      return "empty entry";
+    case AddressError::kMissingPort:
+      return "missing :PORT";
+    case AddressError::kBadPort:
+      return "port must be a number from 1 to 65535";
+    case AddressError::kBadHost:
+      return "not a valid host name or address";
+    case AddressError::kBadIpv6:
+      return "not a valid IPv6 address in [brackets]";
+    case AddressError::kUnbracketedV6:
+      return "write IPv6 addresses in brackets, like [fd00::1]:7470";
   }
   return "unknown";
 }
@@ -91,8 +98,7 @@ Result<PeerAddress> parse_peer(std::string_view text) {
   auto parsed = parse_peer_address(text);
   if (auto* e = std::get_if<AddressError>(&parsed)) {
     std::string shown(trim(text).substr(0, 300));
-    return Error{Code::kInvalidArgument,
-                 "peer address '" + shown + "': " + address_error_name(*e)};
+    return Error{Code::kInvalidArgument, "peer address '" + shown + "': " + address_error_name(*e)};
   }
   return std::get<PeerAddress>(std::move(parsed));
 }
@@ -116,7 +122,8 @@ std::chrono::milliseconds backoff_ceiling(unsigned attempt, const BackoffPolicy&
 std::chrono::milliseconds next_delay(unsigned attempt, const RandomFill& random,
                                      const BackoffPolicy& policy) {
   const auto ceiling = static_cast<std::uint64_t>(backoff_ceiling(attempt, policy).count());
-  return std::chrono::milliseconds(static_cast<std::chrono::milliseconds::rep>(uniform(random, ceiling + 1)));
+  return std::chrono::milliseconds(
+      static_cast<std::chrono::milliseconds::rep>(uniform(random, ceiling + 1)));
 }
 
 }  // namespace tandem::discovery

@@ -26,12 +26,12 @@ struct PeerAddress {
 };
 
 enum class AddressError : std::uint8_t {
-  kEmpty,         // nothing but spaces
-  kMissingPort,   // "host" or "[::1]" without ":PORT"
-  kBadPort,       // not a decimal number in 1..65535
-  kBadHost,       // empty, too long, or a character a host name cannot have
-  kBadIpv6,       // "[...]" that is not an IPv6 address, or a missing ']'
-  kUnbracketedV6, // "::1:7471": IPv6 literals must be written "[::1]:7471"
+  kEmpty,          // nothing but spaces
+  kMissingPort,    // "host" or "[::1]" without ":PORT"
+  kBadPort,        // not a decimal number in 1..65535
+  kBadHost,        // empty, too long, or a character a host name cannot have
+  kBadIpv6,        // "[...]" that is not an IPv6 address, or a missing ']'
+  kUnbracketedV6,  // "::1:7471": IPv6 literals must be written "[::1]:7471"
 };
 const char* address_error_name(AddressError e);
 
