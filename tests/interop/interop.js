@@ -188,7 +188,7 @@ async function caseInitiatorAgainstListener () {
   await exchange(framed, noise, label)
   const tandemHash = (await peer.waitLine('HASH ')).split(' ')[1]
   check(hex(noise.hash) === tandemHash, `${label}: handshake hashes agree`)
-  await peer.waitLine('PEER ')
+  await peer.waitLine(`RECV ${MAX_MESSAGE} `) // tandem prints what it got after sending its own
   check(peer.lines.includes(`PEER ${hex(nodeKeys.publicKey)}`), `${label}: tandem saw node's static key`)
   const recvs = peer.lines.filter((l) => l.startsWith('RECV '))
   check(recvs.length === COUNT + 1 && recvs[0] === 'RECV 11 node says 0' &&

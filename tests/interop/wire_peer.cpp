@@ -182,19 +182,18 @@ int main(int argc, char** argv) {
     lo.channel = options;
     lo.log_sink = [](const std::string& line) { say("LOG " + line); };
     std::vector<std::unique_ptr<Channel>> channels;
-    auto listener = Listener::open(
-        io.get_executor(), *at, std::move(lo), [&](Channel c) {
-          channels.push_back(std::make_unique<Channel>(std::move(c)));
-          Channel& ch = *channels.back();
-          ++exchanges_running;
-          asio::co_spawn(
-              io,
-              [&]() -> awaitable<void> {
-                if (!co_await exchange(ch, count, args.big)) ok = false;
-                --exchanges_running;
-              },
-              asio::detached);
-        });
+    auto listener = Listener::open(io.get_executor(), *at, std::move(lo), [&](Channel c) {
+      channels.push_back(std::make_unique<Channel>(std::move(c)));
+      Channel& ch = *channels.back();
+      ++exchanges_running;
+      asio::co_spawn(
+          io,
+          [&]() -> awaitable<void> {
+            if (!co_await exchange(ch, count, args.big)) ok = false;
+            --exchanges_running;
+          },
+          asio::detached);
+    });
     if (!listener) {
       say("FAILED " + std::string(code_name(listener.error().code)) + " " +
           listener.error().message);
@@ -220,10 +219,9 @@ int main(int argc, char** argv) {
     (*listener)->stop();
     for (auto& c : channels) c->close();
     io.run_for(std::chrono::milliseconds(200));
-    say("STATS established=" + std::to_string(s.established) +
-        " refused_psk=" + std::to_string(s.refused_psk) +
-        " refused_key=" + std::to_string(s.refused_key) + " timed_out=" +
-        std::to_string(s.timed_out) + " malformed=" + std::to_string(s.malformed) +
+    say("STATS established=" + std::to_string(s.established) + " refused_psk=" +
+        std::to_string(s.refused_psk) + " refused_key=" + std::to_string(s.refused_key) +
+        " timed_out=" + std::to_string(s.timed_out) + " malformed=" + std::to_string(s.malformed) +
         " dropped=" + std::to_string(s.dropped));
   }
   say(ok ? "DONE" : "DONE with failures");
