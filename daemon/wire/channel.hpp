@@ -64,7 +64,9 @@ struct ChannelOptions {
 // usable).
 //
 // Lifetime: do not destroy a Channel while a send() or receive() is pending; close() it and let
-// them complete (they fail with kIo) first.
+// them complete (they fail with kIo) first. A moved-from Channel may only be destroyed or
+// assigned to. Cancelling a pending receive() or send() (e.g. with awaitable operator ||) closes
+// the channel, since a partly read or written frame cannot be resumed.
 class Channel {
  public:
   Channel(Channel&&) noexcept;
@@ -105,6 +107,8 @@ class Channel {
 // kUnavailable (connect or handshake deadline) for the network, and as HandshakeDriver for the
 // handshake (kAuth, kForbidden when authorize refuses the responder, kCorrupt, kTooLarge). On any
 // failure the socket is closed before this returns. Never throws.
+// XX ends with the initiator's message, so a responder that refuses this device (its roster does
+// not know the key) is only seen afterwards: the first receive() fails with kIo.
 awaitable<Result<Channel>> connect(asio::any_io_executor executor, tcp::endpoint endpoint,
                                    ChannelOptions options);
 

@@ -159,10 +159,14 @@ awaitable<void> handshake(std::shared_ptr<detail::ListenerState> sh, std::shared
 }
 
 awaitable<void> flush_loop(std::shared_ptr<detail::ListenerState> sh) {
-  while (!sh->stopped) {
-    sh->flush_timer.expires_after(sh->options.log_interval);
-    co_await sh->flush_timer.async_wait(as_tuple(use_awaitable));
-    sh->log.flush(SteadyClock::now());
+  try {
+    while (!sh->stopped) {
+      sh->flush_timer.expires_after(sh->options.log_interval);
+      co_await sh->flush_timer.async_wait(as_tuple(use_awaitable));
+      sh->log.flush(SteadyClock::now());
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("wire: log flush stopped: {}", e.what());
   }
 }
 
