@@ -47,8 +47,6 @@ class Journal final : public api::Backend {
   awaitable<void> on_retract(schema::RetractRequest::Reader req, schema::Response::Builder out);
   awaitable<void> on_appreciate(schema::AppreciateRequest::Reader req, schema::Response::Builder out);
   awaitable<void> on_report(schema::ReportRequest::Reader req, schema::Response::Builder out);
-  // Every entry the report may read, as facts: edits applied, retracted entries left out.
-  Result<insight::Snapshot> snapshot(const store::Txn& txn) const;
   void on_subscribe(std::uint32_t id, const std::shared_ptr<api::EventSink>& sink,
                     schema::Response::Builder out);
 
