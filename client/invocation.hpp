@@ -77,6 +77,7 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 
 // Command rows, by file.
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
-    kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand;
+    kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
+    kCheckinCommand, kUpcomingCommand;
 
 }  // namespace tandem::client
