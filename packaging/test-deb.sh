@@ -6,6 +6,7 @@
 # directory, init, add, list, show, a refused config file, stop.
 #
 # Usage: sudo packaging/test-deb.sh [BUILD_DIR]        (default BUILD_DIR: ./build-deb)
+#   TANDEM_DEB=FILE      test this already built .deb instead of building one.
 #   TANDEM_DEB_ROOT=DIR  build the Debian root in DIR and keep it; a later run reuses it and
 #                        skips debootstrap (the slow part). Default: a temporary root, removed.
 #
@@ -51,13 +52,17 @@ if ! command -v debootstrap >/dev/null; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends debootstrap >/dev/null
 fi
 
-stamp "building the package in $build"
-cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_TESTS=OFF \
-  -DTANDEM_BENCH=OFF >/dev/null
-cmake --build "$build" --parallel "$(nproc)" >/dev/null
-rm -f "$build"/tandem_*.deb
-(cd "$build" && cpack -G DEB >/dev/null)
-deb=$(ls "$build"/tandem_*.deb)
+if [[ -n ${TANDEM_DEB:-} ]]; then
+  deb=$TANDEM_DEB
+else
+  stamp "building the package in $build"
+  cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTANDEM_TESTS=OFF \
+    -DTANDEM_BENCH=OFF >/dev/null
+  cmake --build "$build" --parallel "$(nproc)" >/dev/null
+  rm -f "$build"/tandem_*.deb
+  (cd "$build" && cpack -G DEB >/dev/null)
+  deb=$(ls "$build"/tandem_*.deb)
+fi
 dpkg-deb -I "$deb" | sed -n 's/^ \(Package\|Version\|Depends\|Installed-Size\):/  \1:/p'
 echo "  size: $(stat -c %s "$deb") bytes"
 
