@@ -92,6 +92,7 @@ else
 fi
 mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 mount --bind /dev "$root/dev" && mounted+=("$root/dev")
+mount --bind /dev/pts "$root/dev/pts" && mounted+=("$root/dev/pts")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
 stamp "apt-get install ./tandem.deb inside the root"
