@@ -217,6 +217,18 @@ TEST_CASE("one flipped byte in the signed part of an older header is detected th
   }
 }
 
+// Known gap: verify_log checks only each device's newest signature, so the 64 signature bytes of
+// an older header can rot unnoticed. They still matter: a sync batch that ends at that record
+// carries its signature to a peer, which then refuses the batch.
+TEST_CASE("one flipped byte anywhere in an older header, signature included, is detected",
+          "[store][tamper][!mayfail]") {
+  StoreFixture f;
+  for (int i = 0; i < 3; ++i) f.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
+  auto missed = undetected_flips(f, f.store->tables().log, record_key(f.device, 1));
+  INFO(missed.size() << " undetected positions, the first at " << (missed.empty() ? 0 : missed[0]));
+  CHECK(missed.empty());
+}
+
 TEST_CASE("one flipped byte anywhere in a stored sealed body is detected", "[store][tamper]") {
   StoreFixture f;
   for (int i = 0; i < 3; ++i) f.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
