@@ -44,7 +44,7 @@ _tandem() {
   esac
   local flags=''
   case $cmd in
-    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report --json --socket --help' -- "$cur")); return ;;
+    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer checkin upcoming --json --socket --help' -- "$cur")); return ;;
     init) flags='--json --socket --name --device-name --partner-name' ;;
     status) flags='--json --socket' ;;
     add)
@@ -74,6 +74,22 @@ _tandem() {
     export) flags='--json --socket --limit' ;;
     watch) flags='--json --socket' ;;
     report) flags='--json --socket --window --since --until --dimension --include-private --html' ;;
+    pair)
+      case $kind in
+        '') COMPREPLY=($(compgen -W 'invite join --help' -- "$cur")); return ;;
+        invite) flags='--json --socket --device --timeout' ;;
+        join) flags='--json --socket --name --device-name --address --timeout' ;;
+      esac ;;
+    peers) flags='--json --socket' ;;
+    peer)
+      case $kind in
+        '') COMPREPLY=($(compgen -W 'add remove list --help' -- "$cur")); return ;;
+        add) flags='--json --socket' ;;
+        remove) flags='--json --socket' ;;
+        list) flags='--json --socket' ;;
+      esac ;;
+    checkin) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
+    upcoming) flags='--json --socket' ;;
   esac
   COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
 }
