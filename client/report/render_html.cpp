@@ -50,6 +50,8 @@ h1{font-size:1.4em}h2{font-size:1.15em;margin-top:2em;border-bottom:1px solid #c
 table{border-collapse:collapse}td,th{padding:.2em .8em .2em 0;text-align:left}
 .me{fill:#3a8dad}.them{fill:#e0a33a}.band{fill:#e8eef0}.ctx{fill:#eee}
 .key span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}
+svg{display:block;margin:.8em 0}td svg{margin:.2em 0}svg text{font-size:13px}
+svg .axis{font-size:11px;fill:#778}
 )";
 
 // One horizontal bar per dimension: the reader's share, the fair band, the 95% interval.
@@ -63,9 +65,11 @@ std::string share_chart(schema::Report::Reader r) {
   for (auto d : dims) {
     auto c = d.getCount();
     s << "<text x=\"0\" y=\"" << y + 15 << "\">" << dimension_label(d.getDimension()) << "</text>";
-    s << "<rect class=\"band\" x=\"" << left + c.getBandLow() * width << "\" y=\"" << y
-      << "\" width=\"" << (c.getBandHigh() - c.getBandLow()) * width << "\" height=\"20\"/>";
     if (c.getEpisodes() > 0) {
+      // The fair band only where there is a share to read against it: under "nothing logged
+      // yet" it would sit behind the words.
+      s << "<rect class=\"band\" x=\"" << left + c.getBandLow() * width << "\" y=\"" << y
+        << "\" width=\"" << (c.getBandHigh() - c.getBandLow()) * width << "\" height=\"20\"/>";
       s << "<rect class=\"me\" x=\"" << left << "\" y=\"" << y + 4 << "\" width=\""
         << num(c.getShare() * width) << "\" height=\"12\"/>";
       s << "<rect class=\"them\" x=\"" << left + c.getShare() * width << "\" y=\"" << y + 4
@@ -114,13 +118,19 @@ std::string trend_chart(schema::DimensionSection::Reader d) {
 // Perceived against logged: per dimension, each partner's check-in on one axis (left: unfair to
 // the reader's partner, right: unfair to the reader) beside the reader's logged share.
 std::string perceived_chart(schema::Report::Reader r) {
+  const std::string me = esc(r.getReaderName()), them = esc(r.getPartnerName());
   std::ostringstream s;
   const auto dims = r.getPerception().getDimensions();
   const int row = 24, left = 110, width = 200, gap = 40;
   s << "<svg width=\"" << left + 2 * width + gap + 10 << "\" height=\"" << row * dims.size() + 30
     << "\" role=\"img\" aria-label=\"perceived and logged fairness\">";
-  s << "<text x=\"" << left << "\" y=\"12\" class=\"muted\">felt (centre: fair)</text>";
-  s << "<text x=\"" << left + width + gap << "\" y=\"12\" class=\"muted\">logged share</text>";
+  s << "<text x=\"" << left << "\" y=\"12\" class=\"axis\">unfair to " << them << "</text>";
+  s << "<text x=\"" << left + width / 2 << "\" y=\"12\" class=\"axis\" "
+    << "text-anchor=\"middle\">fair</text>";
+  s << "<text x=\"" << left + width << "\" y=\"12\" class=\"axis\" text-anchor=\"end\">unfair to "
+    << me << "</text>";
+  s << "<text x=\"" << left + width + gap << "\" y=\"12\" class=\"axis\">" << me
+    << "'s logged share</text>";
   int y = 22;
   for (auto d : dims) {
     s << "<text x=\"0\" y=\"" << y + 13 << "\">" << dimension_label(d.getDimension()) << "</text>";
@@ -211,7 +221,8 @@ std::string render_html(schema::Report::Reader r) {
 
   h << "<h2>Logged, per dimension</h2>" << share_chart(r) << "<table>";
   for (auto d : r.getDimensions())
-    h << "<tr><td>" << dimension_label(d.getDimension()) << "</td><td>" << trend_chart(d)
+    h << "<tr><td>" << dimension_label(d.getDimension()) << "</td><td>"
+      << (d.getCount().getEpisodes() > 0 ? trend_chart(d) : "<span class=\"muted\">nothing logged</span>")
       << "</td><td>" << reading_label(d.getCount().getReading()) << "</td></tr>";
   h << "</table>";
 
