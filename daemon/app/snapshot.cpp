@@ -4,6 +4,9 @@
 
 #include "daemon/insight/from_entry.hpp"
 #include "daemon/store/entry_codec.hpp"
+#include "proto/framing.hpp"
+
+#include <capnp/serialize.h>
 
 #include <cstring>
 #include <map>
@@ -14,6 +17,20 @@ namespace tandem::app {
 namespace {
 
 std::uint64_t device_number(const std::uint8_t* p) { return get_be64(p); }
+
+// The words of a body's entry fields for an in-place reader: the bytes themselves when they are
+// word-aligned (a Body's vector is), else an aligned copy kept in `copy`. Empty when the length is
+// not a whole number of words. The snapshot only reads, so it skips ParsedEntry's copy of every
+// entry into a builder.
+kj::ArrayPtr<const capnp::word> entry_words(const Bytes& fields, kj::Array<capnp::word>& copy) {
+  if (fields.empty() || fields.size() % sizeof(capnp::word) != 0) return {};
+  if (reinterpret_cast<std::uintptr_t>(fields.data()) % alignof(capnp::word) == 0) {
+    return {reinterpret_cast<const capnp::word*>(fields.data()), fields.size() / sizeof(capnp::word)};
+  }
+  copy = kj::heapArray<capnp::word>(fields.size() / sizeof(capnp::word));
+  std::memcpy(copy.begin(), fields.data(), fields.size());
+  return copy;
+}
 
 }  // namespace
 
@@ -70,27 +87,37 @@ Result<insight::Snapshot> build_snapshot(const store::Store& store, const store:
     if (m == member_of.end()) continue;
     auto body = store.body(txn, dev, seq);
     if (!body || !*body) continue;
-    auto parsed = store::ParsedEntry::parse((**body).fields, std::nullopt);
-    if (!parsed) continue;
-    auto reader = parsed->reader();
-    if (reader.getKind().isEdit() || reader.getKind().isRetract()) continue;
-    std::optional<store::ParsedEntry> replaced;
-    if (auto e = latest_edit.find(key); e != latest_edit.end()) {
-      store::DeviceId edev;
-      std::memcpy(edev.data(), e->second.data(), 8);
-      auto ebody = store.body(txn, edev, get_be64(e->second.data() + 8));
-      if (ebody && *ebody) {
-        auto ep = store::ParsedEntry::parse((**ebody).fields, std::nullopt);
-        if (ep && ep->reader().hasReplacement()) {
-          replaced = std::move(*ep);
-          reader = replaced->reader().getReplacement();
+    kj::Array<capnp::word> copy, ecopy;
+    auto words = entry_words((**body).fields, copy);
+    if (words.size() == 0) continue;
+    // Readers check pointers as they are followed: a malformed body throws here and is skipped,
+    // as ParsedEntry::parse would have refused it.
+    try {
+      capnp::FlatArrayMessageReader message(words, proto::strict_reader_options());
+      auto reader = message.getRoot<schema::Entry>();
+      if (reader.getKind().isEdit() || reader.getKind().isRetract()) continue;
+      Result<std::optional<store::Body>> ebody = std::optional<store::Body>{};
+      std::optional<capnp::FlatArrayMessageReader> edit_message;
+      if (auto e = latest_edit.find(key); e != latest_edit.end()) {
+        store::DeviceId edev;
+        std::memcpy(edev.data(), e->second.data(), 8);
+        ebody = store.body(txn, edev, get_be64(e->second.data() + 8));
+        if (ebody && *ebody) {
+          auto ewords = entry_words((**ebody).fields, ecopy);
+          if (ewords.size() != 0) {
+            edit_message.emplace(ewords, proto::strict_reader_options());
+            auto edit = edit_message->getRoot<schema::Entry>();
+            if (edit.hasReplacement()) reader = edit.getReplacement();
+          }
         }
       }
+      insight::EntryId id{device_number(dev.data()), seq};
+      auto fact = insight::fact_from_entry(reader, m->second, id);
+      if (!fact) continue;
+      snap.facts.push_back(std::move(*fact));
+    } catch (const kj::Exception&) {
+      continue;
     }
-    insight::EntryId id{device_number(dev.data()), seq};
-    auto fact = insight::fact_from_entry(reader, m->second, id);
-    if (!fact) continue;
-    snap.facts.push_back(std::move(*fact));
   }
   return snap;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include <chrono>
+#include <cstdlib>
 #include <ctime>
 #include <optional>
 #include <sstream>
@@ -16,6 +17,10 @@ using namespace tandem;
 using namespace tandem::test;
 
 namespace {
+
+// tandem_test's ENVIRONMENT property loses TANDEM_BUILD_DIR (its two entries are split into two
+// properties), so binary() would look in the working directory; point it at the build here.
+const bool kBuildDirSet = [] { return ::setenv("TANDEM_BUILD_DIR", TANDEM_BINARY_DIR, 0) == 0; }();
 
 struct ReportCli {
   TempDir dir;

@@ -8,7 +8,8 @@ endif()
 
 tandem_test(cli_report_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/cli_report_test.cpp DEPS tandem_test_support)
 add_dependencies(cli_report_tests tandemd tandem)
-target_compile_definitions(cli_report_tests PRIVATE TANDEM_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
+target_compile_definitions(cli_report_tests PRIVATE TANDEM_SOURCE_DIR="${PROJECT_SOURCE_DIR}"
+                           TANDEM_BINARY_DIR="${PROJECT_BINARY_DIR}")
 
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
