@@ -72,8 +72,8 @@ class Gate {
 TEST_CASE("ops submitted from several threads share fewer commits than ops", "[store][committer]") {
   StoreFixture f;
   PostQueue posted;
+  Gate gate;  // before the committer: the writer thread may still be in the gate's op
   Committer committer(*f.store, posted.post());
-  Gate gate;
   int done = 0, ok = 0;
   committer.submit(gate.op(), [&](Status st) {
     ++done;
@@ -121,8 +121,8 @@ TEST_CASE("a failing op leaves no trace and does not fail its neighbours in the 
           "[store][committer]") {
   StoreFixture f;
   PostQueue posted;
+  Gate gate;  // before the committer: the writer thread may still be in the gate's op
   Committer committer(*f.store, posted.post());
-  Gate gate;
   std::vector<std::optional<Status>> results(5);
   auto record = [&](std::size_t i) { return [&, i](Status st) { results[i] = st; }; };
   auto append = [&f](std::string note) {
@@ -269,8 +269,8 @@ TEST_CASE("ops queued before destruction are finished, not dropped", "[store][co
   std::atomic<int> ran{0};
   int done = 0;
   {
+    Gate gate;  // outlives the committer, whose thread leaves the gate's op during ~Committer
     Committer committer(*f.store, posted.post());
-    Gate gate;
     committer.submit(gate.op(), [&](Status) { ++done; });
     gate.wait_entered();
     for (int i = 0; i < 10; ++i) {
