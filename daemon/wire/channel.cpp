@@ -119,9 +119,9 @@ awaitable<Status> Channel::send(ByteView message) {
                                          " bytes is over " + std::to_string(kMaxMessage)};
   Bytes frame(kFrameHeaderSize + message.size() + noise::kTagSize);
   put_frame_header(frame.data(), message.size() + noise::kTagSize);
+  // Encrypted straight from the caller's bytes into the frame: no intermediate copy.
   std::uint8_t* body = frame.data() + kFrameHeaderSize;
-  if (!message.empty()) std::memcpy(body, message.data(), message.size());
-  auto n = s.transport.encrypt({}, ByteView(body, message.size()),
+  auto n = s.transport.encrypt({}, message,
                                std::span<std::uint8_t>(body, message.size() + noise::kTagSize));
   if (!n) {
     // Nonce exhaustion is the only way here: the session cannot send again.
