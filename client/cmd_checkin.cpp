@@ -47,7 +47,10 @@ void declare_flag(CLI::App& app, Invocation& inv, const FlagSpec& flag) {
   std::string name = flag.name;
   if (flag.is_switch) {
     app.add_flag_function(
-        name, [&inv, name](std::int64_t n) { if (n > 0) inv.flags[name] = {"true"}; },
+        name,
+        [&inv, name](std::int64_t n) {
+          if (n > 0) inv.flags[name] = {"true"};
+        },
         flag_help(flag));
     return;
   }
@@ -108,8 +111,9 @@ std::optional<int> ask_scale(const Invocation& inv, const std::string& question)
 // Walks through the questions, writing the answers into inv.flags (as `--fairness` and friends)
 // and the note into `note`. False when the input ended before the last question.
 bool ask_questions(Invocation& inv, std::string& note) {
-  static constexpr const char* kFairness[] = {"", "very-unfair-to-me", "unfair-to-me", "fair",
-                                              "unfair-to-partner", "very-unfair-to-partner"};
+  static constexpr const char* kFairness[] = {
+      "",     "very-unfair-to-me", "unfair-to-me",
+      "fair", "unfair-to-partner", "very-unfair-to-partner"};
   std::fprintf(inv.io.out,
                "This week's check-in. Answer 1 to 5, or press Enter to skip a question.\n"
                "Fairness: 1 very unfair to me, 2 unfair to me, 3 fair to both, 4 unfair to my "
@@ -140,8 +144,7 @@ bool ask_questions(Invocation& inv, std::string& note) {
   if (!help) return false;
   note = trim(*help);
   for (;;) {
-    std::fprintf(inv.io.out,
-                 "Seal it until your partner's check-in for this week arrives? [y/N] ");
+    std::fprintf(inv.io.out, "Seal it until your partner's check-in for this week arrives? [y/N] ");
     std::fflush(inv.io.out);
     auto line = read_line(inv.io.in);
     if (!line) return false;
@@ -166,10 +169,11 @@ bool answers_given(const Invocation& inv) {
 
 int run_checkin(Invocation& inv) {
   std::string note;
-  const bool interactive = !answers_given(inv) && ::isatty(::fileno(inv.io.in)) &&
-                           ::isatty(::fileno(inv.io.out));
+  const bool interactive =
+      !answers_given(inv) && ::isatty(::fileno(inv.io.in)) && ::isatty(::fileno(inv.io.out));
   if (interactive) {
-    if (!ask_questions(inv, note)) return usage_error(inv, "checkin: input ended; nothing recorded");
+    if (!ask_questions(inv, note))
+      return usage_error(inv, "checkin: input ended; nothing recorded");
   } else if (auto err = resolve_note(inv, inv.args.empty() ? "" : inv.args.front(), note)) {
     return usage_error(inv, *err);
   }
@@ -183,7 +187,8 @@ int run_checkin(Invocation& inv) {
   auto response = call_daemon(inv, message, rc);
   if (!response) return rc;
   auto r = response->get();
-  if (!r.isEntry()) return report(inv, {ClientError::Kind::kProtocol, {}, "checkin: unexpected answer"});
+  if (!r.isEntry())
+    return report(inv, {ClientError::Kind::kProtocol, {}, "checkin: unexpected answer"});
   print(inv, inv.json ? JsonWriter().encode(r.getEntry()) + "\n"
                       : "added " + render_entry_line(r.getEntry()) + "\n");
   return kExitOk;

@@ -94,8 +94,7 @@ std::string render_text(schema::Report::Reader report, const std::string& week, 
 
 int run_upcoming(Invocation& inv) {
   const auto today = inv.io.today;
-  const auto monday =
-      today - std::chrono::days(std::chrono::weekday(today).iso_encoding() - 1);
+  const auto monday = today - std::chrono::days(std::chrono::weekday(today).iso_encoding() - 1);
   const std::string week = iso_week(today);
 
   auto client = connect_daemon(inv);
@@ -105,7 +104,8 @@ int run_upcoming(Invocation& inv) {
   auto response = client.value().call(message);
   if (!response.ok()) return report(inv, response.error());
   auto r = response.value().get();
-  if (!r.isReport()) return report(inv, {ClientError::Kind::kProtocol, {}, "report: unexpected answer"});
+  if (!r.isReport())
+    return report(inv, {ClientError::Kind::kProtocol, {}, "report: unexpected answer"});
 
   int rc = kExitOk;
   auto done = has_checkin(inv, client.value(), format_date(monday), week, rc);

@@ -222,7 +222,8 @@ std::string render_html(schema::Report::Reader r) {
   h << "<h2>Logged, per dimension</h2>" << share_chart(r) << "<table>";
   for (auto d : r.getDimensions())
     h << "<tr><td>" << dimension_label(d.getDimension()) << "</td><td>"
-      << (d.getCount().getEpisodes() > 0 ? trend_chart(d) : "<span class=\"muted\">nothing logged</span>")
+      << (d.getCount().getEpisodes() > 0 ? trend_chart(d)
+                                         : "<span class=\"muted\">nothing logged</span>")
       << "</td><td>" << reading_label(d.getCount().getReading()) << "</td></tr>";
   h << "</table>";
 

@@ -16,7 +16,9 @@ namespace tandem::app {
 
 namespace {
 
-std::uint64_t device_number(const std::uint8_t* p) { return get_be64(p); }
+std::uint64_t device_number(const std::uint8_t* p) {
+  return get_be64(p);
+}
 
 // The words of a body's entry fields for an in-place reader: the bytes themselves when they are
 // word-aligned (a Body's vector is), else an aligned copy kept in `copy`. Empty when the length is
@@ -25,7 +27,8 @@ std::uint64_t device_number(const std::uint8_t* p) { return get_be64(p); }
 kj::ArrayPtr<const capnp::word> entry_words(const Bytes& fields, kj::Array<capnp::word>& copy) {
   if (fields.empty() || fields.size() % sizeof(capnp::word) != 0) return {};
   if (reinterpret_cast<std::uintptr_t>(fields.data()) % alignof(capnp::word) == 0) {
-    return {reinterpret_cast<const capnp::word*>(fields.data()), fields.size() / sizeof(capnp::word)};
+    return {reinterpret_cast<const capnp::word*>(fields.data()),
+            fields.size() / sizeof(capnp::word)};
   }
   copy = kj::heapArray<capnp::word>(fields.size() / sizeof(capnp::word));
   std::memcpy(copy.begin(), fields.data(), fields.size());

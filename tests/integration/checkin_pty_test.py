@@ -23,6 +23,18 @@ def fail(message):
     sys.exit("FAIL: " + message)
 
 
+def daemon_argv(tandemd, data_dir, sock):
+    """tandemd for a test: loopback only, no LAN discovery, no user config file (each flag only
+    when this tandemd knows it)."""
+    argv = [tandemd, "--data-dir", data_dir, "--socket", sock]
+    help_text = subprocess.run([tandemd, "--help"], capture_output=True, text=True).stdout
+    for flag, extra in (("--listen", ["127.0.0.1:0"]), ("--no-discovery", []),
+                        ("--config", ["/dev/null"])):
+        if flag in help_text:
+            argv += [flag] + extra
+    return argv
+
+
 class Terminal:
     """A child process on a pseudo-terminal, read up to each expected prompt."""
 
@@ -76,7 +88,7 @@ def main():
     tandemd, tandem = os.path.join(build, "daemon", "tandemd"), os.path.join(build, "client", "tandem")
     work = tempfile.mkdtemp(prefix="tandem-pty-")
     sock = os.path.join(work, "run", "tandemd.sock")
-    daemon = subprocess.Popen([tandemd, "--data-dir", os.path.join(work, "data"), "--socket", sock],
+    daemon = subprocess.Popen(daemon_argv(tandemd, os.path.join(work, "data"), sock),
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 10

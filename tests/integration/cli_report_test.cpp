@@ -4,8 +4,8 @@
 #include "tests/support/daemon_process.hpp"
 
 #include <capnp/compat/json.h>
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <chrono>
 #include <cstdlib>
@@ -37,9 +37,10 @@ struct ReportCli {
   }
   // A sample half year of both partners' entries, with a mental-load pattern in it.
   void load_sample() {
-    auto r = run({"/usr/bin/env", "python3", std::string(TANDEM_SOURCE_DIR) + "/tests/sample/make_journal.py",
-                  "--pattern", "mental-load", "--seed", "5", "--weeks", "26", "--both",
-                  "--socket", daemon.socket()});
+    auto r =
+        run({"/usr/bin/env", "python3",
+             std::string(TANDEM_SOURCE_DIR) + "/tests/sample/make_journal.py", "--pattern",
+             "mental-load", "--seed", "5", "--weeks", "26", "--both", "--socket", daemon.socket()});
     INFO(r.err);
     REQUIRE(r.code == 0);
   }
@@ -152,9 +153,9 @@ TEST_CASE_METHOD(ReportCli, "the HTML report is a private file", "[cli][report]"
 TEST_CASE_METHOD(ReportCli, "checkin without a terminal takes the flags of add checkin",
                  "[cli][checkin]") {
   init();
-  auto doc = json({"checkin", "--fairness", "household=unfair-to-me", "--fairness",
-                   "support=fair", "--appreciated", "2", "--loaded", "5", "--satisfaction", "3",
-                   "--sealed", "more help with the school forms"});
+  auto doc = json({"checkin", "--fairness", "household=unfair-to-me", "--fairness", "support=fair",
+                   "--appreciated", "2", "--loaded", "5", "--satisfaction", "3", "--sealed",
+                   "more help with the school forms"});
   auto view = doc->getRoot<capnp::JsonValue>();
   CHECK(text(view, "kind") == "checkin");
   auto entry = member(view, "entry");
@@ -194,9 +195,9 @@ TEST_CASE_METHOD(ReportCli, "upcoming lists the dates ahead and whether a check-
   init();
   const std::string when = local_date_in(4);
   REQUIRE(tandem({"add", "important-date", "--title", "Sam's birthday", "--date", when}).code == 0);
-  REQUIRE(tandem({"add", "important-date", "--title", "far away", "--date",
-                  local_date_in(200)})
-              .code == 0);
+  REQUIRE(
+      tandem({"add", "important-date", "--title", "far away", "--date", local_date_in(200)}).code ==
+      0);
 
   auto doc = json({"upcoming"});
   auto root = doc->getRoot<capnp::JsonValue>();

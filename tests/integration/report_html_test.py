@@ -34,6 +34,18 @@ def fail(message):
     sys.exit("FAIL: " + message)
 
 
+def daemon_argv(tandemd, data_dir, sock):
+    """tandemd for a test: loopback only, no LAN discovery, no user config file (each flag only
+    when this tandemd knows it)."""
+    argv = [tandemd, "--data-dir", data_dir, "--socket", sock]
+    help_text = subprocess.run([tandemd, "--help"], capture_output=True, text=True).stdout
+    for flag, extra in (("--listen", ["127.0.0.1:0"]), ("--no-discovery", []),
+                        ("--config", ["/dev/null"])):
+        if flag in help_text:
+            argv += [flag] + extra
+    return argv
+
+
 def wait_for_socket(path, daemon, timeout=10.0):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -250,7 +262,7 @@ def main():
     daemon = None
     try:
         sock = os.path.join(work, "run", "tandemd.sock")
-        daemon = subprocess.Popen([tandemd, "--data-dir", os.path.join(work, "data"), "--socket", sock],
+        daemon = subprocess.Popen(daemon_argv(tandemd, os.path.join(work, "data"), sock),
                                   stdout=subprocess.DEVNULL, stderr=open(os.path.join(work, "tandemd.log"), "w"))
         wait_for_socket(sock, daemon)
         run([tandem, "--socket", sock, "init", "--name", "Alex", "--partner-name", "Sam"])
