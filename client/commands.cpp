@@ -18,7 +18,7 @@ namespace {
 const Command* const kCommands[] = {
     &kInitCommand, &kStatusCommand,  &kAddCommand,    &kEditCommand,   &kListCommand,
     &kShowCommand, &kRetractCommand, &kThanksCommand, &kExportCommand, &kWatchCommand,
-    &kReportCommand, &kCheckinCommand, &kUpcomingCommand,
+    &kReportCommand, &kPairCommand, &kPeersCommand, &kPeerCommand, &kCheckinCommand, &kUpcomingCommand,
 };
 
 constexpr const char* kEpilog =

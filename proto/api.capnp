@@ -5,7 +5,8 @@
 #   * Cap'n Proto messages in the standard stream framing (segment table, then segments), or
 #   * JSON lines: one JSON object per line, the JSON form of the same structs (capnp's JSON
 #     mapping: field names as below, enums as their names, 64-bit integers as strings, Data as hex).
-# The daemon decides from the first byte of a connection: '{' or whitespace means JSON lines.
+# The daemon decides from the first byte of a connection: '{' means JSON lines, anything else a
+# Cap'n Proto frame (whose first byte is its segment count minus one, which may be whitespace).
 #
 # Every request carries an `id` chosen by the client; every response echoes it. A subscription
 # answers once with `subscribed`, then pushes `event` responses carrying the subscribe request's
@@ -96,6 +97,7 @@ struct Status {
   privateEntries @10 :UInt64;
   dataDir @11 :Text;
   forks @12 :List(Text);      # devices caught writing two records with one sequence number
+  listen @13 :Text;           # where this daemon accepts peers ("127.0.0.1:7470")
 }
 
 struct InitRequest {
@@ -172,6 +174,61 @@ struct Event {
   }
 }
 
+struct PairInviteRequest {
+  asDevice @0 :Bool;          # add another device of this member (a second laptop), not a partner
+  timeoutSeconds @1 :UInt32;  # how long the code stays valid; 0: 600 (10 minutes)
+}
+
+struct PairCode {
+  # The first answer to pairInvite: read the code aloud; the final answer (paired or an error)
+  # follows with the same id once the other device has joined, failed, or the code expired.
+  code @0 :Text;              # "17-orbit-lantern-maple"
+  port @1 :UInt16;            # the TCP port the invite listens on (for `pair join --address`)
+  expiresAt @2 :UInt64;       # unix ms
+}
+
+struct PairJoinRequest {
+  code @0 :Text;
+  name @1 :Text;              # your name, for the partner (empty when joining as another device)
+  deviceName @2 :Text;        # defaults to the host name
+  address @3 :Text;           # HOST:PORT of the inviting device; empty: find it on the LAN
+  timeoutSeconds @4 :UInt32;  # how long to look for the inviter on the LAN; 0: 60
+}
+
+struct Paired {
+  deviceId @0 :Text;          # the device that joined
+  deviceName @1 :Text;
+  memberName @2 :Text;
+  asDevice @3 :Bool;
+}
+
+struct PeersRequest {}
+
+struct PeerView {
+  deviceId @0 :Text;
+  deviceName @1 :Text;
+  memberName @2 :Text;
+  member @3 :Entry.Party;      # me (another device of mine) or partner
+  address @4 :Text;            # the last address it was reached at, if any
+  connected @5 :Bool;
+  lastSeen @6 :UInt64;         # unix ms; 0: never
+  rttMs @7 :UInt32;            # the last keepalive round trip
+  revoked @8 :Bool;
+}
+
+struct PeerList {
+  devices @0 :List(PeerView);  # every other device of the space
+  listen @1 :Text;             # where this daemon accepts peers
+}
+
+struct PeerAddressRequest {
+  address @0 :Text;            # HOST:PORT of a static peer (an overlay network address)
+}
+
+struct PeerAddresses {
+  addresses @0 :List(Text);
+}
+
 struct Request {
   id @0 :UInt32;
   union {
@@ -186,6 +243,12 @@ struct Request {
     export @9 :ExportRequest;
     subscribe @10 :SubscribeRequest;
     report @11 :Report.ReportRequest;   # the reciprocity report (report.capnp)
+    pairInvite @12 :PairInviteRequest;  # answers pairCode, then paired (or an error)
+    pairJoin @13 :PairJoinRequest;      # answers paired (or an error)
+    peers @14 :PeersRequest;            # answers peers
+    peerAdd @15 :PeerAddressRequest;    # answers peerAddresses
+    peerRemove @16 :PeerAddressRequest; # answers peerAddresses
+    peerList @17 :PeersRequest;         # answers peerAddresses
   }
 }
 
@@ -201,5 +264,9 @@ struct Response {
     subscribed @7 :Subscribed;
     event @8 :Event;
     report @9 :Report.Report;
+    pairCode @10 :PairCode;
+    paired @11 :Paired;
+    peers @12 :PeerList;
+    peerAddresses @13 :PeerAddresses;
   }
 }

@@ -72,6 +72,7 @@ struct PairWelcomeBody {
   spaceKey @1 :Data;
   roster @2 :Data;             # a store.capnp Roster, the joiner's device in it
   member @3 :UInt8;            # the joiner's member id
+  peerPort @4 :UInt16;         # where the inviter accepts peer connections (same host)
 }
 
 struct PairMessage {

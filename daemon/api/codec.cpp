@@ -52,7 +52,7 @@ static std::string describe(const kj::Exception& e) {
 
 // A request whose union matched nothing this daemon knows (e.g. from a newer client).
 static bool is_unknown(schema::Request::Reader r) {
-  return static_cast<unsigned>(r.which()) > static_cast<unsigned>(schema::Request::REPORT);
+  return static_cast<unsigned>(r.which()) > static_cast<unsigned>(schema::Request::PEER_LIST);
 }
 
 std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view line) const {

@@ -27,8 +27,10 @@ awaitable<void> Connection::run() {
     if (ec || n == 0) break;
     std::size_t i = 0;
     if (mode_ == Mode::kUnknown) {
-      char c = buf[0];
-      mode_ = (c == '{' || c == ' ' || c == '\n' || c == '\r' || c == '\t') ? Mode::kJson : Mode::kCapnp;
+      // A JSON request starts with '{'. Whitespace cannot decide: a Cap'n Proto frame's first byte
+      // is its segment count minus one, and 9, 10, 13 and 32 are whitespace. Such bytes before a
+      // '{' are skipped; a connection whose first byte is anything else speaks Cap'n Proto.
+      mode_ = buf[0] == '{' ? Mode::kJson : Mode::kCapnp;
     }
     if (mode_ == Mode::kJson) {
       while (i < n && !closed_) {

@@ -2,6 +2,8 @@
 
 #include "daemon/api/server.hpp"
 #include "daemon/app/journal.hpp"
+#include "daemon/app/network.hpp"
+#include "daemon/app/service.hpp"
 #include "daemon/base/log.hpp"
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/store/committer.hpp"
@@ -119,14 +121,25 @@ int run_daemon(const config::Config& config) {
     spdlog::error("loading the journal: {}", st.error().message);
     return 1;
   }
-  // 6. The local API.
-  auto server = api::Server::listen(io, journal, {config.socket_path});
+  // 6. The network: peers, discovery, pairing (listening starts once a space exists).
+  NetworkOptions net;
+  net.listen = config.listen.to_string();
+  net.discovery = config.discovery;
+  for (const auto& p : config.peers) net.peers.push_back(p.to_string());
+  Network network(io, **store, committer, journal, clock, keys_dir, net);
+  if (auto st = network.start(); !st) {
+    spdlog::error("cannot listen for peers on {}: {}", net.listen, st.error().message);
+    return 1;
+  }
+  Service service(journal, network);
+  // 7. The local API.
+  auto server = api::Server::listen(io, service, {config.socket_path});
   if (!server) {
     spdlog::error("{}", server.error().message);
     return 1;
   }
   asio::co_spawn(io, (*server)->run(), asio::detached);
-  // 7. Signals: SIGTERM and SIGINT stop; SIGHUP reloads what may change live.
+  // 8. Signals: SIGTERM and SIGINT stop; SIGHUP reloads what may change live.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal;
   on_signal = [&](const boost::system::error_code& ec, int sig) {
@@ -140,6 +153,7 @@ int run_daemon(const config::Config& config) {
     }
     spdlog::info("received signal {}, shutting down", sig);
     notify("STOPPING=1");
+    network.stop();
     (*server)->stop();
     committer.stop();
     io.stop();
@@ -149,8 +163,9 @@ int run_daemon(const config::Config& config) {
   spdlog::info("tandemd ready: data {} socket {}", config.data_dir, config.socket_path);
   notify("READY=1");
   io.run();
-  // Shutdown in reverse: the server is closed; the committer finishes what it had and joins;
-  // then the store and the lock go with their owners.
+  // Shutdown in reverse: the server and the network are closed; the committer finishes what it
+  // had and joins; then the store and the lock go with their owners.
+  network.stop();
   (*server)->stop();
   committer.stop();
   spdlog::info("tandemd stopped");

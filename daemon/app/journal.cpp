@@ -1,6 +1,7 @@
 #include "daemon/app/journal.hpp"
 
 #include "daemon/api/codec.hpp"
+#include "daemon/app/commit.hpp"
 #include "daemon/app/entry_rules.hpp"
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/store/entry_codec.hpp"
@@ -59,14 +60,7 @@ std::string Journal::today() const {
   return buf;
 }
 
-awaitable<Status> Journal::commit(store::Committer::Op op) {
-  return asio::async_initiate<const asio::use_awaitable_t<>&, void(Status)>(
-      [this, op = std::move(op)](auto handler) mutable {
-        auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        committer_.submit(std::move(op), [h](Status st) { std::move(*h)(std::move(st)); });
-      },
-      asio::use_awaitable);
-}
+awaitable<Status> Journal::commit(store::Committer::Op op) { return commit_op(committer_, std::move(op)); }
 
 awaitable<void> Journal::handle(Request::Reader req, schema::Response::Builder out,
                                 const std::shared_ptr<api::EventSink>& sink) {

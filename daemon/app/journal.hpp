@@ -35,6 +35,9 @@ class Journal final : public api::Backend {
   awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder response,
                          const std::shared_ptr<api::EventSink>& sink) override;
 
+  // This device's identity; nullptr before init or join. Valid until the next load().
+  const Identity* identity() const { return id_ ? &*id_ : nullptr; }
+
  private:
   awaitable<Status> commit(store::Committer::Op op);
   awaitable<void> on_status(schema::Response::Builder out);

@@ -88,6 +88,7 @@ Result<Welcome> with_body(ByteView plain) {
     std::memcpy(w.space_key.data(), b.getSpaceKey().begin(), 32);
     w.roster.assign(b.getRoster().begin(), b.getRoster().end());
     w.member = b.getMember();
+    w.peer_port = b.getPeerPort();
     crypto::wipe(words.begin(), plain.size());
     return w;
   } catch (const kj::Exception&) {
@@ -224,6 +225,7 @@ Result<Bytes> Inviter::welcome(const Welcome& w) const {
   b.setSpaceKey(kj::arrayPtr(w.space_key.data(), w.space_key.size()));
   b.setRoster(view(w.roster));
   b.setMember(w.member);
+  b.setPeerPort(w.peer_port);
   Bytes plain = to_bytes(body);
   auto key = welcome_key(session_->isk(), sid_);
   Bytes sealed = crypto::seal(key, plain, as_bytes("tandem/pair/welcome/v1"));

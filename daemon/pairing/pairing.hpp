@@ -40,6 +40,7 @@ struct Welcome {
   crypto::SymmetricKey space_key;
   Bytes roster;  // store.capnp Roster bytes
   std::uint8_t member = 0;
+  std::uint16_t peer_port = 0;  // the inviter's peer listener, on the host the joiner reached
 };
 
 // The channel facts both sides must agree on. All borrowed for the call that takes them.

@@ -104,6 +104,11 @@ template Result<crypto::Secret<32>> read_key_file<32>(const std::string&);
 template Result<crypto::Secret<64>> read_key_file<64>(const std::string&);
 
 Status ensure_private_dir(const std::string& dir) {
+  // Missing parents (a fresh account without ~/.local/share) are created 0700 too.
+  for (std::size_t slash = dir.find('/', 1); slash != std::string::npos; slash = dir.find('/', slash + 1)) {
+    std::string parent = dir.substr(0, slash);
+    if (::mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST) return os_error("cannot create " + parent);
+  }
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return os_error("cannot create " + dir);
   struct stat st{};
   if (::stat(dir.c_str(), &st) != 0) return os_error("cannot stat " + dir);

@@ -15,12 +15,12 @@ template <std::size_t N>
 Status write_key_file(const std::string& path, const crypto::Secret<N>& secret);
 
 // Reads exactly N bytes. kNotFound when missing; kIo when the file is readable by group or others
-// (a key someone else could have read is not trusted) or has the wrong size.
+// (a key someone else could have read is not trusted); kCorrupt when it has the wrong size.
 template <std::size_t N>
 Result<crypto::Secret<N>> read_key_file(const std::string& path);
 
-// Creates `dir` with mode 0700 if missing; kIo if it exists with group/other access or another
-// owner.
+// Creates `dir` (and any missing parent) with mode 0700; kIo if `dir` exists with group/other
+// access or another owner.
 Status ensure_private_dir(const std::string& dir);
 
 // Plain (public) file helpers for the same directory, written atomically.

@@ -99,11 +99,17 @@ Result<std::optional<Roster>> Store::roster(const Txn& txn) const {
 Result<std::optional<RecordKey>> Store::latest_edit(const Txn& txn, const RecordKey& target) const {
   auto cur = Cursor::open(txn, tables_.edits);
   if (!cur) return cur.error();
-  // Seek past every key with this prefix, then step back.
-  std::array<std::uint8_t, 17> past{};
+  // Seek to the largest possible key with this prefix (edits keys are 40 bytes), then step back
+  // unless it is an exact match.
+  std::array<std::uint8_t, 40> past{};
   std::memcpy(past.data(), target.data(), 16);
-  past[16] = 0xff;
-  auto it = cur->seek(ByteView(past.data(), 17));
+  std::memset(past.data() + 16, 0xff, 24);
+  auto it = cur->seek(ByteView(past.data(), past.size()));
+  if (it && it->key.size() == 40 && std::memcmp(it->key.data(), past.data(), 40) == 0) {
+    RecordKey k;
+    std::memcpy(k.data(), it->key.data() + 24, 16);
+    return std::optional<RecordKey>{k};
+  }
   it = it ? cur->prev() : cur->last();
   if (!it || it->key.size() != 40 || std::memcmp(it->key.data(), target.data(), 16) != 0) {
     return std::optional<RecordKey>{};
@@ -234,11 +240,7 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
     }
     if (newest->device == kPrivateDevice) return;
     const DeviceInfo* info = *roster ? (*roster)->device(newest->device) : nullptr;
-    if (!info) {
-      rep.problems.push_back("device " + to_hex(newest->device) + " is not in the roster");
-    } else if (!verify_header(*newest, info->sign_key)) {
-      rep.problems.push_back("signature of " + entry_id(newest->device, newest->seq) + " fails");
-    }
+    if (!info) rep.problems.push_back("device " + to_hex(newest->device) + " is not in the roster");
   };
   for (auto it = cur->first(); it; it = cur->next()) {
     auto h = decode_header(it->value);
@@ -258,6 +260,14 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
     }
     if (h->seq != expect_seq) rep.problems.push_back("gap before " + entry_id(h->device, h->seq));
     if (h->prev_hash != prev) rep.problems.push_back("broken chain at " + entry_id(h->device, h->seq));
+    // Every signature, not only the newest: sync may end a batch at any record and carry its
+    // signature to a peer, so a rotten older signature must show here first.
+    if (h->device != kPrivateDevice && h->seq != 0) {
+      const DeviceInfo* info = *roster ? (*roster)->device(h->device) : nullptr;
+      if (info && !verify_header(*h, info->sign_key)) {
+        rep.problems.push_back("signature of " + entry_id(h->device, h->seq) + " fails");
+      }
+    }
     auto b = store.body(txn, h->device, h->seq);
     if (!b) {
       rep.problems.push_back("body of " + entry_id(h->device, h->seq) + ": " + b.error().message);

@@ -86,8 +86,9 @@ class Store {
 };
 
 // Walks every device's log from seq 1: chain links, record hashes, head agreement, body hashes
-// of every body present, and the signature of each device's newest record (which vouches for the
-// chain below it). Private records are checked for chain and body but carry no signature.
+// of every body present, and every record's signature (sync verifies only the newest signature of
+// a run, which vouches for the chain below it; this audit checks them all). Private records are
+// checked for chain and body but carry no signature.
 struct VerifyReport {
   std::uint64_t records = 0;
   std::uint64_t bodies = 0;

@@ -12,6 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -68,6 +69,11 @@ void DaemonProcess::start() {
       ::dup2(fd, 1);
     }
     std::vector<std::string> args = {binary("tandemd"), "--data-dir", data_dir_, "--socket", socket_};
+    // Tests stay on loopback and off the LAN, on a free port, and ignore the user's config file.
+    auto has = [&](const char* flag) { return std::find(extra_.begin(), extra_.end(), flag) != extra_.end(); };
+    if (!has("--listen")) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    if (!has("--discovery")) args.push_back("--no-discovery");
+    if (!has("--config")) args.insert(args.end(), {"--config", "/dev/null"});
     args.insert(args.end(), extra_.begin(), extra_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());

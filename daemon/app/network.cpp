@@ -1,0 +1,343 @@
+#include "daemon/app/network.hpp"
+
+#include "daemon/api/codec.hpp"
+#include "daemon/app/commit.hpp"
+#include "daemon/discovery/peers.hpp"
+#include "daemon/discovery/random.hpp"
+#include "daemon/store/keyfiles.hpp"
+#include "proto/framing.hpp"
+#include "proto/wire.capnp.h"
+
+#include <capnp/serialize.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+
+namespace tandem::app {
+
+using asio::ip::tcp;
+
+namespace {
+
+Bytes peer_message(std::function<void(schema::PeerMessage::Builder)> fill) {
+  capnp::MallocMessageBuilder msg;
+  fill(msg.initRoot<schema::PeerMessage>());
+  auto words = capnp::messageToFlatArray(msg);
+  auto bytes = words.asBytes();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+}  // namespace
+
+Network::Network(asio::io_context& io, store::Store& store, store::Committer& committer,
+                 Journal& journal, const Clock& clock, std::string keys_dir, NetworkOptions options)
+    : io_(io), store_(store), committer_(committer), journal_(journal), clock_(clock),
+      keys_dir_(std::move(keys_dir)), options_(std::move(options)) {}
+
+Network::~Network() { stop(); }
+
+Status Network::load_space_key() {
+  auto key = store::read_key_file<32>(keys_dir_ + "/space.key");
+  if (!key) return key.error();
+  space_key_.emplace(std::move(*key));
+  return {};
+}
+
+Status Network::start() {
+  if (started_ || stopped_) return {};
+  const Identity* me = journal_.identity();
+  if (!me) return {};  // no space yet: nothing to listen for
+  TANDEM_TRY(load_space_key());
+  auto ep = wire::parse_endpoint(options_.listen);
+  if (!ep) return ep.error();
+  wire::ListenerOptions lo;
+  lo.channel.protocol = std::string(wire::kPeerProtocol);
+  lo.channel.prologue = std::string(wire::kPeerPrologue);
+  lo.channel.local_static = &me->dh;
+  lo.channel.psk = &*space_key_;
+  lo.channel.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
+  lo.channel.handshake_timeout = options_.handshake_timeout;
+  auto listener = wire::Listener::open(io_.get_executor(), *ep, std::move(lo), [this](wire::Channel ch) {
+    asio::co_spawn(io_, run_session(std::make_shared<wire::Channel>(std::move(ch))), asio::detached);
+  });
+  if (!listener) return listener.error();
+  listener_ = std::move(*listener);
+  asio::co_spawn(io_, listener_->run(), asio::detached);
+  started_ = true;
+  spdlog::info("listening for peers on {}", listen_address());
+
+  if (options_.discovery) {
+    beacon_scope_ = std::make_unique<discovery::BeaconScope>(
+        discovery::BeaconScope::space(discovery::beacon_key(*space_key_, 0)));
+    discovery::SenderOptions so;
+    so.advertised_port = listener_->local_endpoint().port();
+    beacon_sender_ = std::make_unique<discovery::BeaconSender>(io_.get_executor(), so, *beacon_scope_, clock_,
+                                                               discovery::system_random());
+    if (auto st = beacon_sender_->start(); !st) spdlog::warn("LAN beacons off: {}", st.error().message);
+    beacon_listener_ = std::make_unique<discovery::BeaconListener>(
+        io_.get_executor(), discovery::ListenerOptions{}, *beacon_scope_, clock_,
+        [this](const discovery::Candidate& c) {
+          if (c.port == listener_->local_endpoint().port()) {
+            // Possibly our own beacon; the handshake would refuse it anyway (self is not a peer).
+          }
+          ensure_dialing(tcp::endpoint(c.address, c.port).address().to_string().find(':') != std::string::npos
+                             ? "[" + c.address.to_string() + "]:" + std::to_string(c.port)
+                             : c.address.to_string() + ":" + std::to_string(c.port));
+        });
+    if (auto st = beacon_listener_->start(); !st) spdlog::warn("LAN discovery off: {}", st.error().message);
+  }
+  for (const auto& p : options_.peers) ensure_dialing(p);
+  if (auto stored = stored_peers()) {
+    for (const auto& p : *stored) ensure_dialing(p);
+  }
+  return {};
+}
+
+void Network::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  if (beacon_sender_) beacon_sender_->stop();
+  if (beacon_listener_) beacon_listener_->stop();
+  if (listener_) listener_->stop();
+  for (auto& w : channels_) {
+    if (auto c = w.lock()) c->close();
+  }
+}
+
+std::string Network::listen_address() const {
+  if (!listener_) return {};
+  auto ep = listener_->local_endpoint();
+  auto a = ep.address();
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(ep.port());
+}
+
+std::optional<store::DeviceId> Network::device_of(const crypto::PublicKey& remote) const {
+  const Identity* me = journal_.identity();
+  auto txn = store::Txn::begin_read(store_.env());
+  if (!txn || !me) return std::nullopt;
+  auto roster = store_.roster(*txn);
+  if (!roster || !*roster) return std::nullopt;
+  for (const auto& d : (*roster)->devices) {
+    if (d.dh_key == remote && !d.revoked && d.id != me->device) return d.id;
+  }
+  return std::nullopt;
+}
+
+bool Network::authorize(const crypto::PublicKey& remote) const { return device_of(remote).has_value(); }
+
+Result<std::vector<std::string>> Network::stored_peers() const {
+  auto txn = store::Txn::begin_read(store_.env());
+  if (!txn) return txn.error();
+  auto v = store_.meta(*txn, "peers");
+  if (!v) return v.error();
+  std::vector<std::string> out;
+  if (!*v) return out;
+  std::string all((*v)->begin(), (*v)->end());
+  std::size_t pos = 0;
+  while (pos < all.size()) {
+    auto nl = all.find('\n', pos);
+    if (nl == std::string::npos) nl = all.size();
+    if (nl > pos) out.push_back(all.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return out;
+}
+
+void Network::ensure_dialing(const std::string& address) {
+  if (stopped_ || !started_ || dialing_.count(address)) return;
+  // Do not dial ourselves (our own beacon heard on the LAN).
+  if (address == listen_address()) return;
+  dialing_.insert(address);
+  asio::co_spawn(io_, dial_loop(address), asio::detached);
+}
+
+awaitable<void> Network::dial_loop(std::string address) {
+  auto random = discovery::system_random();
+  unsigned attempt = 0;
+  asio::steady_timer timer(io_);
+  while (!stopped_ && dialing_.count(address)) {
+    const Identity* me = journal_.identity();
+    auto parsed = discovery::parse_peer(address);
+    if (!me || !space_key_ || !parsed) break;
+    tcp::resolver resolver(io_);
+    auto [ec, results] = co_await resolver.async_resolve(parsed->host, std::to_string(parsed->port),
+                                                         asio::as_tuple(asio::use_awaitable));
+    bool ended_cleanly = false;
+    if (!ec && !results.empty()) {
+      wire::ChannelOptions opts;
+      opts.protocol = std::string(wire::kPeerProtocol);
+      opts.prologue = std::string(wire::kPeerPrologue);
+      opts.local_static = &me->dh;
+      opts.psk = &*space_key_;
+      opts.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
+      opts.handshake_timeout = options_.handshake_timeout;
+      auto ch = co_await wire::connect(io_.get_executor(), results.begin()->endpoint(), opts);
+      if (ch) {
+        attempt = 0;
+        co_await run_session(std::make_shared<wire::Channel>(std::move(*ch)));
+        ended_cleanly = true;
+      } else {
+        spdlog::debug("peer {}: {}", address, ch.error().message);
+      }
+    }
+    if (stopped_) break;
+    auto delay = discovery::next_delay(ended_cleanly ? 0 : attempt++, random);
+    timer.expires_after(std::max(delay, std::chrono::milliseconds(200)));
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  dialing_.erase(address);
+}
+
+awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
+  auto dev = device_of(channel->remote_static());
+  if (!dev || stopped_) {
+    channel->close();
+    co_return;
+  }
+  channels_.push_back(channel);
+  std::erase_if(channels_, [](const auto& w) { return w.expired(); });
+  auto& st = state_[*dev];
+  ++st.sessions;
+  st.connected = true;
+  {
+    auto ep = channel->remote_endpoint();
+    st.address = (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
+                 ":" + std::to_string(ep.port());
+  }
+  st.last_seen = clock_.now_ms();
+  spdlog::info("peer {} connected from {}", to_hex(*dev), st.address);
+  channel->set_read_timeout(options_.keepalive * 4);
+
+  // Keepalives: one writer coroutine beside the reader; the channel serialises their sends.
+  auto alive = std::make_shared<bool>(true);
+  asio::co_spawn(
+      io_,
+      [this, channel, alive]() -> awaitable<void> {
+        asio::steady_timer t(io_);
+        while (*alive && channel->is_open()) {
+          const auto now = static_cast<std::uint64_t>(clock_.now_ms());
+          if (!co_await channel->send(peer_message([&](auto m) { m.setKeepalive(now); }))) break;
+          t.expires_after(options_.keepalive);
+          co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
+        }
+      },
+      asio::detached);
+
+  while (channel->is_open() && !stopped_) {
+    auto msg = co_await channel->receive();
+    if (!msg) break;
+    auto& s = state_[*dev];
+    s.last_seen = clock_.now_ms();
+    if (msg->empty() || msg->size() % 8) continue;
+    try {
+      auto words = kj::heapArray<capnp::word>(msg->size() / 8);
+      std::memcpy(words.begin(), msg->data(), msg->size());
+      capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+      auto pm = reader.getRoot<schema::PeerMessage>();
+      if (pm.isKeepalive()) {
+        const auto v = pm.getKeepalive();
+        co_await channel->send(peer_message([&](auto m) { m.setKeepaliveEcho(v); }));
+      } else if (pm.isKeepaliveEcho()) {
+        auto sent = static_cast<std::int64_t>(pm.getKeepaliveEcho());
+        auto now = clock_.now_ms();
+        if (now >= sent) s.rtt_ms = static_cast<std::uint32_t>(now - sent);
+      } else if (pm.isGoodbye()) {
+        break;
+      }
+    } catch (const kj::Exception&) {
+      spdlog::warn("peer {} sent a malformed message; closing", to_hex(*dev));
+      break;
+    }
+  }
+  *alive = false;
+  channel->close();
+  auto& s = state_[*dev];
+  if (--s.sessions <= 0) {
+    s.sessions = 0;
+    s.connected = false;
+  }
+  spdlog::info("peer {} disconnected", to_hex(*dev));
+}
+
+void Network::peers(schema::Response::Builder out) {
+  auto list = out.initPeers();
+  list.setListen(listen_address());
+  const Identity* me = journal_.identity();
+  auto txn = store::Txn::begin_read(store_.env());
+  if (!txn || !me) return;
+  auto roster = store_.roster(*txn);
+  if (!roster || !*roster) return;
+  std::vector<const store::DeviceInfo*> others;
+  for (const auto& d : (*roster)->devices) {
+    if (d.id != me->device) others.push_back(&d);
+  }
+  auto devs = list.initDevices(static_cast<unsigned>(others.size()));
+  for (unsigned i = 0; i < others.size(); ++i) {
+    const auto& d = *others[i];
+    auto v = devs[i];
+    v.setDeviceId(to_hex(d.id));
+    v.setDeviceName(d.name);
+    v.setMemberName((*roster)->member_names[d.member]);
+    v.setMember(d.member == me->member ? schema::Party::ME : schema::Party::PARTNER);
+    v.setRevoked(d.revoked);
+    if (auto it = state_.find(d.id); it != state_.end()) {
+      v.setAddress(it->second.address);
+      v.setConnected(it->second.connected);
+      v.setLastSeen(static_cast<std::uint64_t>(it->second.last_seen));
+      v.setRttMs(it->second.rtt_ms);
+    }
+  }
+}
+
+awaitable<void> Network::peer_address(schema::Request::Reader req, schema::Response::Builder out) {
+  auto current = stored_peers();
+  if (!current) {
+    api::set_error(out, 0, current.error());
+    co_return;
+  }
+  std::vector<std::string> list = *current;
+  if (req.isPeerAdd() || req.isPeerRemove()) {
+    auto text = std::string((req.isPeerAdd() ? req.getPeerAdd() : req.getPeerRemove()).getAddress().cStr());
+    auto parsed = discovery::parse_peer(text);
+    if (!parsed) {
+      api::set_error(out, 0, {Code::kInvalidArgument, parsed.error().message});
+      co_return;
+    }
+    const std::string canon = discovery::format_peer_address(*parsed);
+    if (req.isPeerAdd()) {
+      if (std::find(list.begin(), list.end(), canon) == list.end()) list.push_back(canon);
+    } else {
+      auto it = std::find(list.begin(), list.end(), canon);
+      if (it == list.end()) {
+        api::set_error(out, 0, {Code::kNotFound, "no static peer " + canon});
+        co_return;
+      }
+      list.erase(it);
+      dialing_.erase(canon);  // its dial loop ends at its next turn
+    }
+    std::string joined;
+    for (const auto& p : list) joined += p + "\n";
+    Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
+      return store_.put_meta(txn, "peers", as_bytes(joined));
+    });
+    if (!st) {
+      api::set_error(out, 0, st.error());
+      co_return;
+    }
+    if (req.isPeerAdd()) ensure_dialing(canon);
+  }
+  auto addrs = out.initPeerAddresses().initAddresses(static_cast<unsigned>(list.size()));
+  for (unsigned i = 0; i < list.size(); ++i) addrs.set(i, list[i]);
+}
+
+awaitable<void> Network::handle(schema::Request::Reader req, schema::Response::Builder out,
+                                const std::shared_ptr<api::EventSink>& sink) {
+  switch (req.which()) {
+    case schema::Request::PAIR_INVITE: co_await pair_invite(req.getPairInvite(), req.getId(), out, sink); break;
+    case schema::Request::PAIR_JOIN: co_await pair_join(req.getPairJoin(), out); break;
+    case schema::Request::PEERS: peers(out); break;
+    default: co_await peer_address(req, out); break;
+  }
+}
+
+}  // namespace tandem::app

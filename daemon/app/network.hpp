@@ -1,0 +1,94 @@
+// The network side of tandemd: the peer listener (Noise XXpsk0 under the space key, the peer's
+// static key checked against the roster), outgoing connections to known addresses with
+// exponential backoff and jitter, LAN beacons, keepalives, and pairing (invite and join).
+// Runs on the io_context thread.
+#pragma once
+
+#include "daemon/api/backend.hpp"
+#include "daemon/app/journal.hpp"
+#include "daemon/config/config.hpp"
+#include "daemon/discovery/beacon.hpp"
+#include "daemon/discovery/lan.hpp"
+#include "daemon/wire/channel.hpp"
+#include "daemon/wire/listener.hpp"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+
+namespace tandem::app {
+
+struct NetworkOptions {
+  std::string listen = "[::]:7470";     // where peers connect; port 0: any free port
+  bool discovery = true;                // LAN beacons
+  std::vector<std::string> peers;       // static peers from the configuration
+  std::chrono::milliseconds keepalive{10000};
+  std::chrono::milliseconds handshake_timeout{5000};
+};
+
+class Network {
+ public:
+  // Borrows everything; all must outlive the Network.
+  Network(asio::io_context& io, store::Store& store, store::Committer& committer, Journal& journal,
+          const Clock& clock, std::string keys_dir, NetworkOptions options);
+  ~Network();
+
+  // Starts listening and dialling once the device has a space (after init or join); before that
+  // it does nothing and returns ok. kIo when the listen address cannot be bound.
+  Status start();
+  void stop();
+
+  // The local API's network requests (pairing, peers). Fills `out`; pairInvite also pushes its
+  // first answer (pairCode) through `sink`.
+  awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder out,
+                         const std::shared_ptr<api::EventSink>& sink);
+  // "ADDR:PORT" this daemon accepts peers on; empty when not listening.
+  std::string listen_address() const;
+
+ private:
+  struct PeerState {
+    bool connected = false;
+    int sessions = 0;
+    std::string address;
+    std::int64_t last_seen = 0;
+    std::uint32_t rtt_ms = 0;
+  };
+
+  awaitable<void> pair_invite(schema::PairInviteRequest::Reader req, std::uint32_t id,
+                              schema::Response::Builder out, const std::shared_ptr<api::EventSink>& sink);
+  awaitable<void> pair_join(schema::PairJoinRequest::Reader req, schema::Response::Builder out);
+  void peers(schema::Response::Builder out);
+  awaitable<void> peer_address(schema::Request::Reader req, schema::Response::Builder out);
+
+  // Runs one authenticated peer channel until it closes: keepalives both ways, round-trip time.
+  awaitable<void> run_session(std::shared_ptr<wire::Channel> channel);
+  awaitable<void> dial_loop(std::string address);
+  void ensure_dialing(const std::string& address);
+  bool authorize(const crypto::PublicKey& remote) const;
+  std::optional<store::DeviceId> device_of(const crypto::PublicKey& remote) const;
+  Result<std::vector<std::string>> stored_peers() const;
+  Status load_space_key();
+
+  asio::io_context& io_;
+  store::Store& store_;
+  store::Committer& committer_;
+  Journal& journal_;
+  const Clock& clock_;
+  std::string keys_dir_;
+  NetworkOptions options_;
+  std::optional<crypto::SymmetricKey> space_key_;
+  std::unique_ptr<wire::Listener> listener_;
+  std::unique_ptr<discovery::BeaconScope> beacon_scope_;
+  std::unique_ptr<discovery::BeaconSender> beacon_sender_;
+  std::unique_ptr<discovery::BeaconListener> beacon_listener_;
+  std::map<store::DeviceId, PeerState> state_;
+  std::set<std::string> dialing_;
+  std::vector<std::weak_ptr<wire::Channel>> channels_;
+  bool started_ = false;
+  bool stopped_ = false;
+  bool invite_active_ = false;
+};
+
+}  // namespace tandem::app

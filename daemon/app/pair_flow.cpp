@@ -1,0 +1,397 @@
+// Network::pair_invite and pair_join: the pairing protocol (daemon/pairing) run over a plain
+// Noise_XX channel, with the store changes each side makes once the keys are confirmed.
+#include "daemon/api/codec.hpp"
+#include "daemon/app/commit.hpp"
+#include "daemon/app/network.hpp"
+#include "daemon/discovery/pairing_code.hpp"
+#include "daemon/discovery/peers.hpp"
+#include "daemon/discovery/random.hpp"
+#include "daemon/pairing/pairing.hpp"
+#include "daemon/store/keyfiles.hpp"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace tandem::app {
+
+using asio::ip::tcp;
+
+namespace {
+
+constexpr auto kStepTimeout = std::chrono::seconds(30);
+
+wire::ChannelOptions pairing_options(const crypto::DhSecretKey& local) {
+  wire::ChannelOptions o;
+  o.protocol = std::string(wire::kPairingProtocol);
+  o.prologue = std::string(wire::kPairingPrologue);
+  o.local_static = &local;
+  o.psk = nullptr;
+  o.authorize = [](const crypto::PublicKey&) { return true; };  // the code authenticates, below
+  o.read_timeout = kStepTimeout;
+  return o;
+}
+
+std::string host_name() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+
+}  // namespace
+
+awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std::uint32_t id,
+                                     schema::Response::Builder out,
+                                     const std::shared_ptr<api::EventSink>& sink) {
+  const Identity* me = journal_.identity();
+  if (!me || !listener_) {
+    api::set_error(out, 0, {Code::kUnavailable, "this device is not listening for peers"});
+    co_return;
+  }
+  if (invite_active_) {
+    api::set_error(out, 0, {Code::kUnavailable, "another invite is already waiting"});
+    co_return;
+  }
+  invite_active_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{invite_active_};
+
+  const bool as_device = req.getAsDevice();
+  const auto timeout = std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 600);
+  const auto code = discovery::generate(discovery::system_random());
+  const Bytes prs = discovery::prs(code);
+
+  // A listener of its own for this one code: the first connection that completes the Noise
+  // handshake takes the code's one guess; the listener closes at once.
+  struct Shared {
+    std::optional<wire::Channel> channel;
+    asio::steady_timer wake;
+    explicit Shared(asio::io_context& io) : wake(io) {}
+  };
+  auto shared = std::make_shared<Shared>(io_);
+  auto peer_ep = listener_->local_endpoint();
+  tcp::endpoint pair_ep(peer_ep.address(), peer_ep.port() == 0 || peer_ep.port() == 65535 ? 0 : peer_ep.port() + 1);
+  wire::ListenerOptions lo;
+  lo.channel = pairing_options(me->dh);
+  lo.max_handshakes = 8;
+  auto opened = wire::Listener::open(io_.get_executor(), pair_ep, lo, [shared](wire::Channel ch) {
+    if (shared->channel) {
+      ch.close();
+      return;
+    }
+    shared->channel.emplace(std::move(ch));
+    shared->wake.cancel();
+  });
+  if (!opened && pair_ep.port() != 0) {
+    opened = wire::Listener::open(io_.get_executor(), tcp::endpoint(pair_ep.address(), 0), lo,
+                                  [shared](wire::Channel ch) {
+                                    if (shared->channel) {
+                                      ch.close();
+                                      return;
+                                    }
+                                    shared->channel.emplace(std::move(ch));
+                                    shared->wake.cancel();
+                                  });
+  }
+  if (!opened) {
+    api::set_error(out, 0, opened.error());
+    co_return;
+  }
+  std::unique_ptr<wire::Listener> pair_listener = std::move(*opened);
+  asio::co_spawn(io_, pair_listener->run(), asio::detached);
+  const std::uint16_t pair_port = pair_listener->local_endpoint().port();
+
+  std::unique_ptr<discovery::BeaconScope> scope;
+  std::unique_ptr<discovery::BeaconSender> beacons;
+  if (options_.discovery) {
+    scope = std::make_unique<discovery::BeaconScope>(discovery::BeaconScope::pairing(code.channel));
+    discovery::SenderOptions so;
+    so.advertised_port = pair_port;
+    so.interval = std::chrono::milliseconds(2000);
+    beacons = std::make_unique<discovery::BeaconSender>(io_.get_executor(), so, *scope, clock_,
+                                                        discovery::system_random());
+    if (auto st = beacons->start(); !st) spdlog::warn("pairing beacons off: {}", st.error().message);
+  }
+
+  // The first answer: the code, while this request goes on waiting.
+  {
+    capnp::MallocMessageBuilder msg;
+    auto r = msg.initRoot<schema::Response>();
+    r.setId(id);
+    auto pc = r.initPairCode();
+    pc.setCode(discovery::format(code));
+    pc.setPort(pair_port);
+    pc.setExpiresAt(static_cast<std::uint64_t>(clock_.now_ms() +
+                                               std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+    sink->push(msg);
+  }
+  spdlog::info("pairing: waiting for a device on port {} (code channel {})", pair_port, code.channel);
+
+  shared->wake.expires_after(timeout);
+  co_await shared->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  pair_listener->stop();
+  if (beacons) beacons->stop();
+  if (!shared->channel) {
+    api::set_error(out, 0, {Code::kUnavailable, "the code expired before a device joined; run `tandem pair invite` again"});
+    co_return;
+  }
+  wire::Channel& ch = *shared->channel;
+  pairing::Binding binding{prs, ByteView(ch.handshake_hash().data(), ch.handshake_hash().size()),
+                           ch.remote_static(), crypto::dh_public(me->dh)};
+  auto fail = [&](const Error& e) {
+    spdlog::warn("pairing failed: {}", e.message);
+    api::set_error(out, 0, e);
+  };
+  auto hello = co_await ch.receive();
+  if (!hello) {
+    fail({Code::kUnavailable, "the joining device went away: " + hello.error().message});
+    co_return;
+  }
+  auto inviter = pairing::Inviter::on_hello(binding, *hello);
+  if (!inviter) {
+    co_await ch.send(pairing::refused_message("pairing failed"));
+    ch.close();
+    fail({Code::kForbidden, "pairing failed: " + inviter.error().message});
+    co_return;
+  }
+  co_await ch.send(inviter->reply());
+  auto confirm = co_await ch.receive();
+  if (!confirm) {
+    fail({Code::kUnavailable, "the joining device went away: " + confirm.error().message});
+    co_return;
+  }
+  if (auto st = inviter->on_confirm(*confirm); !st) {
+    ch.close();
+    const bool wrong = st.error().code == Code::kAuth || st.error().message.find("wrong code") != std::string::npos;
+    fail({Code::kForbidden, wrong ? "wrong code: nothing was shared; the code is spent, run `tandem pair invite` again"
+                                  : "pairing failed: " + st.error().message});
+    co_return;
+  }
+
+  // Confirmed. Admit the device to the roster (a roster record in this device's log), then hand
+  // over the space.
+  const auto& j = inviter->joiner();
+  auto txn = store::Txn::begin_read(store_.env());
+  auto roster = txn ? store_.roster(*txn) : Result<std::optional<store::Roster>>(txn.error());
+  if (!roster || !*roster) {
+    fail({Code::kInternal, "cannot read the roster"});
+    co_return;
+  }
+  txn->abort();
+  store::Roster r = **roster;
+  for (const auto& d : r.devices) {
+    if (d.id == j.device_id || d.dh_key == ch.remote_static()) {
+      co_await ch.send(pairing::refused_message("that device is already in this space"));
+      fail({Code::kAlreadyInitialized, "that device is already in this space"});
+      co_return;
+    }
+  }
+  store::DeviceInfo dev;
+  dev.id = j.device_id;
+  dev.member = as_device ? me->member : store::Roster::other(me->member);
+  dev.name = j.device_name;
+  dev.sign_key = j.sign_key;
+  dev.dh_key = ch.remote_static();
+  r.devices.push_back(dev);
+  if (!as_device && !j.member_name.empty()) r.member_names[dev.member] = j.member_name;
+  const Bytes roster_bytes = store::encode_roster(r);
+  const store::DeviceId self = me->device;
+  Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
+    TANDEM_TRY(store_.put_meta(t, "roster", roster_bytes));
+    auto h = store_.append(t, self, me->sign, static_cast<std::uint64_t>(clock_.now_ms()) << 16,
+                           store::kFlagRoster, store::make_body(roster_bytes, ""));
+    if (!h) return h.error();
+    return {};
+  });
+  if (!st) {
+    fail(st.error());
+    co_return;
+  }
+  pairing::Welcome w;
+  w.space_id = r.space_id;
+  w.space_key = space_key_->clone();
+  w.roster = roster_bytes;
+  w.member = dev.member;
+  w.peer_port = listener_->local_endpoint().port();
+  auto sealed = inviter->welcome(w);
+  if (!sealed || !co_await ch.send(*sealed)) {
+    fail({Code::kUnavailable, "the joining device went away before the welcome"});
+    co_return;
+  }
+  ch.close();
+  spdlog::info("pairing: {} joined as {}", to_hex(dev.id), as_device ? "another device" : "the partner");
+  auto p = out.initPaired();
+  p.setDeviceId(to_hex(dev.id));
+  p.setDeviceName(dev.name);
+  p.setMemberName(r.member_names[dev.member]);
+  p.setAsDevice(as_device);
+}
+
+awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::Response::Builder out) {
+  if (journal_.identity()) {
+    api::set_error(out, 0, {Code::kAlreadyInitialized, "this device already keeps a journal; pairing joins a new one"});
+    co_return;
+  }
+  auto code = discovery::parse(std::string_view(req.getCode().cStr(), req.getCode().size()));
+  if (!code) {
+    api::set_error(out, 0, {Code::kInvalidArgument, code.error().message});
+    co_return;
+  }
+  std::string name = req.getName();
+  std::string device_name = req.getDeviceName();
+  if (device_name.empty()) device_name = host_name();
+  if (name.size() > 64 || device_name.size() > 64) {
+    api::set_error(out, 0, {Code::kInvalidArgument, "names must be at most 64 bytes"});
+    co_return;
+  }
+
+  // Where the inviter is: the given address, or its pairing beacon on the LAN.
+  std::optional<tcp::endpoint> target;
+  std::string host;
+  if (req.getAddress().size() > 0) {
+    auto parsed = discovery::parse_peer(std::string_view(req.getAddress().cStr(), req.getAddress().size()));
+    if (!parsed) {
+      api::set_error(out, 0, {Code::kInvalidArgument, parsed.error().message});
+      co_return;
+    }
+    tcp::resolver resolver(io_);
+    auto [ec, results] = co_await resolver.async_resolve(parsed->host, std::to_string(parsed->port),
+                                                         asio::as_tuple(asio::use_awaitable));
+    if (ec || results.empty()) {
+      api::set_error(out, 0, {Code::kUnavailable, "cannot resolve " + parsed->host});
+      co_return;
+    }
+    target = results.begin()->endpoint();
+    host = parsed->host;
+  } else {
+    auto scope = discovery::BeaconScope::pairing(code->channel);
+    asio::steady_timer wait(io_);
+    discovery::BeaconListener listener(io_.get_executor(), discovery::ListenerOptions{}, scope, clock_,
+                                       [&](const discovery::Candidate& c) {
+                                         if (!target) {
+                                           target = tcp::endpoint(c.address, c.port);
+                                           wait.cancel();
+                                         }
+                                       });
+    if (auto st = listener.start(); !st) {
+      api::set_error(out, 0, {Code::kUnavailable, "cannot listen for the inviter on the LAN (" + st.error().message +
+                                                      "); give its address with --address HOST:PORT"});
+      co_return;
+    }
+    wait.expires_after(std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 60));
+    co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
+    listener.stop();
+    if (!target) {
+      api::set_error(out, 0, {Code::kUnavailable, "no inviting device found on the LAN for channel " +
+                                                      std::to_string(code->channel) + "; try --address HOST:PORT"});
+      co_return;
+    }
+    host = target->address().is_v6() ? "[" + target->address().to_string() + "]" : target->address().to_string();
+  }
+
+  auto sign = crypto::sign_keypair();
+  auto dh = crypto::dh_keypair();
+  pairing::JoinerInfo info;
+  crypto::random_fill(info.device_id);
+  if (info.device_id == store::kPrivateDevice) info.device_id[0] = 1;
+  info.device_name = device_name;
+  info.member_name = name;
+  info.sign_key = sign.pub;
+
+  auto opts = pairing_options(dh.secret);
+  auto ch = co_await wire::connect(io_.get_executor(), *target, opts);
+  if (!ch) {
+    api::set_error(out, 0, {Code::kUnavailable, "cannot reach the inviting device: " + ch.error().message});
+    co_return;
+  }
+  const Bytes prs = discovery::prs(*code);
+  pairing::Binding binding{prs, ByteView(ch->handshake_hash().data(), ch->handshake_hash().size()), dh.pub,
+                           ch->remote_static()};
+  auto joiner = pairing::Joiner::start(binding, info);
+  if (!joiner) {
+    api::set_error(out, 0, joiner.error());
+    co_return;
+  }
+  co_await ch->send(joiner->hello());
+  auto reply = co_await ch->receive();
+  if (!reply) {
+    api::set_error(out, 0, {Code::kUnavailable, "the inviting device went away: " + reply.error().message});
+    co_return;
+  }
+  auto confirm = joiner->on_reply(*reply);
+  if (!confirm) {
+    if (confirm.error().code == Code::kAuth) {
+      co_await ch->send(pairing::refused_message("wrong code"));
+      api::set_error(out, 0, {Code::kForbidden, "wrong code: nothing was shared; ask for a new code"});
+    } else {
+      api::set_error(out, 0, {Code::kForbidden, "pairing refused: " + confirm.error().message});
+    }
+    ch->close();
+    co_return;
+  }
+  co_await ch->send(*confirm);
+  auto welcome_msg = co_await ch->receive();
+  ch->close();
+  if (!welcome_msg) {
+    api::set_error(out, 0, {Code::kUnavailable, "the inviting device went away before the welcome"});
+    co_return;
+  }
+  auto welcome = joiner->on_welcome(*welcome_msg);
+  if (!welcome) {
+    api::set_error(out, 0, {Code::kForbidden, "pairing failed: " + welcome.error().message});
+    co_return;
+  }
+  auto roster = store::decode_roster(welcome->roster);
+  const store::DeviceInfo* mine = roster ? roster->device(info.device_id) : nullptr;
+  if (!mine || mine->sign_key != sign.pub || mine->dh_key != dh.pub || mine->member != welcome->member ||
+      roster->space_id != welcome->space_id) {
+    api::set_error(out, 0, {Code::kCorrupt, "the welcome's roster does not hold this device"});
+    co_return;
+  }
+
+  // Keys first (0600 files), then the store; a leftover from an earlier failed attempt goes.
+  for (const char* f : {"/device.sign", "/device.dh", "/space.key"}) ::unlink((keys_dir_ + f).c_str());
+  for (auto st : {store::write_key_file(keys_dir_ + "/device.sign", sign.secret),
+                  store::write_key_file(keys_dir_ + "/device.dh", dh.secret),
+                  store::write_key_file(keys_dir_ + "/space.key", welcome->space_key)}) {
+    if (!st) {
+      api::set_error(out, 0, st.error());
+      co_return;
+    }
+  }
+  const Bytes roster_bytes = welcome->roster;
+  const store::DeviceId dev_id = info.device_id;
+  const std::string peer = host + ":" + std::to_string(welcome->peer_port);
+  Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
+    auto self = store_.self(t);
+    if (!self) return self.error();
+    if (*self) return Error{Code::kAlreadyInitialized, "this device already keeps a journal"};
+    TANDEM_TRY(store_.put_meta(t, "self", dev_id));
+    TANDEM_TRY(store_.put_meta(t, "roster", roster_bytes));
+    TANDEM_TRY(store_.put_meta(t, "peers", as_bytes(peer + "\n")));
+    return {};
+  });
+  if (!st) {
+    api::set_error(out, 0, st.error());
+    co_return;
+  }
+  if (auto loaded = journal_.load(); !loaded) {
+    api::set_error(out, 0, loaded.error());
+    co_return;
+  }
+  if (auto started = start(); !started) spdlog::warn("joined, but not listening: {}", started.error().message);
+  spdlog::info("pairing: joined space {} as device {}", to_hex(welcome->space_id), to_hex(dev_id));
+  auto p = out.initPaired();
+  p.setDeviceId(to_hex(dev_id));
+  p.setDeviceName(device_name);
+  p.setMemberName(roster->member_names[welcome->member]);
+  bool as_device = false;
+  for (const auto& d : roster->devices) as_device |= d.id != dev_id && d.member == welcome->member;
+  p.setAsDevice(as_device);
+}
+
+}  // namespace tandem::app
