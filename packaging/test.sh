@@ -6,9 +6,13 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/packaging/install-deps.sh" --test
-if [[ -f "$here/tests/interop/package-lock.json" ]]; then
-  npm ci --prefix "$here/tests/interop" --no-audit --no-fund >/dev/null
-fi
+# Pinned npm packages for the interop test (an independent Noise implementation) and the
+# Cap'n Proto example frontend.
+for dir in tests/interop packaging/examples/capnp_frontend; do
+  if [[ -f "$here/$dir/package-lock.json" ]]; then
+    npm ci --prefix "$here/$dir" --no-audit --no-fund >/dev/null
+  fi
+done
 jobs=$(nproc)
 cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$here/build" --parallel "$jobs"
