@@ -12,9 +12,13 @@ tandem="$bin/client/tandem"
 
 tmp=$(mktemp -d /tmp/tandem-tour-XXXXXX)
 export TANDEM_SOCKET="$tmp/run/tandemd.sock"
+sam_socket="$tmp/run/sam.sock"
 daemon_pid=""
+sam_pid=""
 cleanup() {
-  if [[ -n "$daemon_pid" ]] && kill -0 "$daemon_pid" 2>/dev/null; then kill -TERM "$daemon_pid"; wait "$daemon_pid" || true; fi
+  for pid in "$daemon_pid" "$sam_pid"; do
+    if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+  done
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -23,7 +27,9 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 run() { printf '$ %s\n' "$*"; "$@"; }
 
 say "Alex starts tandemd on a fresh data directory"
-"$tandemd" --data-dir "$tmp/alex" --socket "$TANDEM_SOCKET" 2>"$tmp/tandemd.log" &
+# The tour stays on loopback: peers on 127.0.0.1, no LAN beacons, no config file.
+local_only=(--listen 127.0.0.1:0 --no-discovery --config /dev/null)
+"$tandemd" --data-dir "$tmp/alex" --socket "$TANDEM_SOCKET" "${local_only[@]}" 2>"$tmp/tandemd.log" &
 daemon_pid=$!
 for _ in $(seq 100); do [[ -S "$TANDEM_SOCKET" ]] && break; sleep 0.05; done
 run "$tandem" status
@@ -48,6 +54,27 @@ run "$tandem" show "$id"
 say "Entries are signed, hash-chained and sealed at rest: no note is readable on disk"
 if grep -rq "school lunches" "$tmp/alex"; then echo "a note was found in plaintext!"; exit 1; else echo "grep -r 'school lunches' $tmp/alex: nothing found"; fi
 
-say "tandemd stops cleanly on SIGTERM"
-kill -TERM "$daemon_pid"; wait "$daemon_pid"; daemon_pid=""
-echo "tandemd exited with status 0"
+say "The report: patterns over weeks (a few entries are not enough to tell yet)"
+run "$tandem" report | head -40
+
+say "Sam starts tandemd on a laptop of their own, and the two devices pair with a short code"
+"$tandemd" --data-dir "$tmp/sam" --socket "$sam_socket" "${local_only[@]}" 2>"$tmp/sam.log" &
+sam_pid=$!
+for _ in $(seq 100); do [[ -S "$sam_socket" ]] && break; sleep 0.05; done
+printf '$ %s\n' "$tandem pair invite"
+"$tandem" pair invite --json >"$tmp/invite.out" 2>/dev/null &
+invite_pid=$!
+for _ in $(seq 100); do [[ -s "$tmp/invite.out" ]] && break; sleep 0.05; done
+read -r code port < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["code"], d["port"])' "$tmp/invite.out")
+echo "code: $code   (Alex reads it aloud)"
+run "$tandem" --socket "$sam_socket" pair join "$code" --name Sam --device-name sam-laptop --address "127.0.0.1:$port"
+wait "$invite_pid"
+
+say "Each daemon now knows the other device and connects to it (Noise XXpsk0, the roster checked)"
+for _ in $(seq 100); do "$tandem" peers --json | grep -q '"connected":true' && break; sleep 0.1; done
+run "$tandem" peers
+run "$tandem" --socket "$sam_socket" status
+
+say "Both daemons stop cleanly on SIGTERM"
+kill -TERM "$daemon_pid" "$sam_pid"; wait "$daemon_pid" "$sam_pid"; daemon_pid=""; sam_pid=""
+echo "both exited with status 0"

@@ -195,12 +195,17 @@ std::string word_unclear(const ShareView& s) {
     default: {
       std::string more =
           s.more_needed_capped ? "many more" : "about " + std::to_string(s.more_needed) + " more";
-      std::string line = "Not enough to tell yet about " + what + ": " +
-                         std::to_string(s.episodes) + " episodes so far";
-      if (s.more_needed > 0) line += "; " + more + " would tell";
-      if (s.more_weeks_needed > 0)
-        line += (s.more_needed > 0 ? ", spread over " : "; entries in ") +
-                std::to_string(s.more_weeks_needed) + " more weeks would tell";
+      std::string line = "Not enough to tell yet about " + what + ": " + std::to_string(s.episodes) +
+                         (s.episodes == 1 ? " episode so far" : " episodes so far");
+      const std::string weeks = std::to_string(s.more_weeks_needed) +
+                                (s.more_weeks_needed == 1 ? " more week" : " more weeks");
+      if (s.more_needed > 0 && s.more_weeks_needed > 0) {
+        line += "; " + more + ", spread over " + weeks + ", would tell";
+      } else if (s.more_needed > 0) {
+        line += "; " + more + " would tell";
+      } else if (s.more_weeks_needed > 0) {
+        line += "; entries in " + weeks + " would tell";
+      }
       return line + ".";
     }
   }
