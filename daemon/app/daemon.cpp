@@ -131,6 +131,7 @@ int run_daemon(const config::Config& config) {
     spdlog::error("cannot listen for peers on {}: {}", net.listen, st.error().message);
     return 1;
   }
+  journal.set_on_append([&network] { network.records_added(); });
   Service service(journal, network);
   // 7. The local API.
   auto server = api::Server::listen(io, service, {config.socket_path});

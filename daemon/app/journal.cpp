@@ -235,6 +235,7 @@ awaitable<void> Journal::append_entry(schema::Entry::Reader entry, schema::Respo
   } else {
     publish(key, false);
   }
+  if (on_append_ && !is_private) on_append_();
 }
 
 static std::optional<store::RecordKey> key_of(std::string_view id) {

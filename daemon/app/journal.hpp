@@ -35,6 +35,11 @@ class Journal final : public api::Backend {
   awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder response,
                          const std::shared_ptr<api::EventSink>& sink) override;
 
+  // Tells subscribers about a record that arrived from a peer (or was written here).
+  void announce(const store::RecordKey& key, bool changed) { publish(key, changed); }
+  // Called after every local append (the network pushes it to connected peers at once).
+  void set_on_append(std::function<void()> f) { on_append_ = std::move(f); }
+
   // This device's identity; nullptr before init or join. Valid until the next load().
   const Identity* identity() const { return id_ ? &*id_ : nullptr; }
 
@@ -74,6 +79,7 @@ class Journal final : public api::Backend {
     std::uint32_t id;
   };
   std::vector<Subscriber> subscribers_;
+  std::function<void()> on_append_;
 };
 
 }  // namespace tandem::app

@@ -188,6 +188,84 @@ awaitable<void> Network::dial_loop(std::string address) {
   dialing_.erase(address);
 }
 
+void Network::poke() {
+  std::erase_if(sessions_, [](const auto& w) { return w.expired(); });
+  for (auto& w : sessions_) {
+    if (auto s = w.lock(); s && s->wake) s->wake->cancel();
+  }
+}
+
+awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
+  {
+    auto txn = store::Txn::begin_read(store_.env());
+    auto f = txn ? sync::frontier(store_, *txn) : Result<sync::Frontier>(txn.error());
+    if (!f) co_return;
+    txn->abort();
+    if (!co_await s->channel->send(sync::encode_hello(*f, 0))) co_return;
+  }
+  while (s->channel->is_open() && !stopped_) {
+    bool sent = false;
+    if (s->peer && s->awaiting == 0) {
+      auto txn = store::Txn::begin_read(store_.env());
+      if (!txn) break;
+      auto mine = sync::frontier(store_, *txn);
+      if (!mine) break;
+      for (const auto& [dev, seq] : *mine) {
+        if (dev == s->device && s->peer->count(dev) == 0) continue;
+        const std::uint64_t have = s->peer->count(dev) ? s->peer->at(dev) : 0;
+        if (seq <= have) continue;
+        auto recs = sync::collect(store_, *txn, dev, have);
+        if (!recs || recs->empty()) continue;
+        Bytes batch = sync::encode_batch(s->next_batch, *recs);
+        s->awaiting = s->next_batch++;
+        s->awaiting_device = dev;
+        s->awaiting_seq = recs->back().header.seq;
+        txn->abort();
+        if (!co_await s->channel->send(batch)) co_return;
+        sent = true;
+        break;
+      }
+    }
+    if (sent) continue;
+    s->wake->expires_after(std::chrono::seconds(30));
+    co_await s->wake->async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+}
+
+awaitable<bool> Network::receive_batch(std::shared_ptr<Session> s, sync::Message& m) {
+  if (m.records.empty()) co_return true;
+  const auto dev = m.records.front().header.device;
+  {
+    auto txn = store::Txn::begin_read(store_.env());
+    if (!txn) co_return false;
+    if (auto st = sync::verify_batch(store_, *txn, m.records); !st) {
+      spdlog::warn("peer {}: refused a batch: {}", to_hex(s->device), st.error().message);
+      co_return false;
+    }
+  }
+  std::vector<store::RecordKey> stored;
+  Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
+    // Checked again inside the write: another peer may have delivered some of it meanwhile.
+    if (auto v = sync::verify_batch(store_, txn, m.records); !v) return v;
+    auto r = sync::apply_batch(store_, txn, m.records);
+    if (!r) return r.error();
+    stored = std::move(*r);
+    return {};
+  });
+  if (!st) {
+    spdlog::warn("peer {}: could not store a batch: {}", to_hex(s->device), st.error().message);
+    co_return false;
+  }
+  if (s->peer) {
+    auto& have = (*s->peer)[dev];
+    have = std::max(have, m.records.back().header.seq);
+  }
+  if (!co_await s->channel->send(sync::encode_ack(m.id))) co_return false;
+  for (const auto& key : stored) journal_.announce(key, false);
+  if (!stored.empty()) poke();  // relay to the other peers
+  co_return true;
+}
+
 awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
   auto dev = device_of(channel->remote_static());
   if (!dev || stopped_) {
@@ -196,6 +274,11 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
   }
   channels_.push_back(channel);
   std::erase_if(channels_, [](const auto& w) { return w.expired(); });
+  auto session = std::make_shared<Session>();
+  session->channel = channel;
+  session->device = *dev;
+  session->wake = std::make_unique<asio::steady_timer>(io_);
+  sessions_.push_back(session);
   auto& st = state_[*dev];
   ++st.sessions;
   st.connected = true;
@@ -222,35 +305,44 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
         }
       },
       asio::detached);
+  asio::co_spawn(io_, send_loop(session), asio::detached);
 
   while (channel->is_open() && !stopped_) {
-    auto msg = co_await channel->receive();
-    if (!msg) break;
-    auto& s = state_[*dev];
-    s.last_seen = clock_.now_ms();
-    if (msg->empty() || msg->size() % 8) continue;
-    try {
-      auto words = kj::heapArray<capnp::word>(msg->size() / 8);
-      std::memcpy(words.begin(), msg->data(), msg->size());
-      capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
-      auto pm = reader.getRoot<schema::PeerMessage>();
-      if (pm.isKeepalive()) {
-        const auto v = pm.getKeepalive();
-        co_await channel->send(peer_message([&](auto m) { m.setKeepaliveEcho(v); }));
-      } else if (pm.isKeepaliveEcho()) {
-        auto sent = static_cast<std::int64_t>(pm.getKeepaliveEcho());
-        auto now = clock_.now_ms();
-        if (now >= sent) s.rtt_ms = static_cast<std::uint32_t>(now - sent);
-      } else if (pm.isGoodbye()) {
-        break;
+    auto bytes = co_await channel->receive();
+    if (!bytes) break;
+    state_[*dev].last_seen = clock_.now_ms();
+    auto m = sync::decode(*bytes);
+    if (!m) {
+      spdlog::warn("peer {} sent a malformed message ({}); closing", to_hex(*dev), m.error().message);
+      break;
+    }
+    using K = sync::Message::Kind;
+    if (m->kind == K::kKeepalive) {
+      const auto v = m->id;
+      co_await channel->send(peer_message([&](auto pm) { pm.setKeepaliveEcho(v); }));
+    } else if (m->kind == K::kKeepaliveEcho) {
+      auto sent = static_cast<std::int64_t>(m->id);
+      auto now = clock_.now_ms();
+      if (now >= sent) state_[*dev].rtt_ms = static_cast<std::uint32_t>(now - sent);
+    } else if (m->kind == K::kHello) {
+      session->peer = std::move(m->frontier);
+      session->wake->cancel();
+    } else if (m->kind == K::kAck) {
+      if (m->id == session->awaiting && session->peer) {
+        auto& have = (*session->peer)[session->awaiting_device];
+        have = std::max(have, session->awaiting_seq);
+        session->awaiting = 0;
+        session->wake->cancel();
       }
-    } catch (const kj::Exception&) {
-      spdlog::warn("peer {} sent a malformed message; closing", to_hex(*dev));
+    } else if (m->kind == K::kBatch) {
+      if (!co_await receive_batch(session, *m)) break;
+    } else if (m->kind == K::kGoodbye) {
       break;
     }
   }
   *alive = false;
   channel->close();
+  session->wake->cancel();
   auto& s = state_[*dev];
   if (--s.sessions <= 0) {
     s.sessions = 0;

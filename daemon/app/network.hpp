@@ -9,6 +9,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/discovery/beacon.hpp"
 #include "daemon/discovery/lan.hpp"
+#include "daemon/sync/engine.hpp"
 #include "daemon/wire/channel.hpp"
 #include "daemon/wire/listener.hpp"
 
@@ -46,6 +47,8 @@ class Network {
                          const std::shared_ptr<api::EventSink>& sink);
   // "ADDR:PORT" this daemon accepts peers on; empty when not listening.
   std::string listen_address() const;
+  // Pushes new local records to every connected peer (called after each append).
+  void records_added() { poke(); }
 
  private:
   struct PeerState {
@@ -62,8 +65,27 @@ class Network {
   void peers(schema::Response::Builder out);
   awaitable<void> peer_address(schema::Request::Reader req, schema::Response::Builder out);
 
-  // Runs one authenticated peer channel until it closes: keepalives both ways, round-trip time.
+  // One authenticated peer connection and its sync state. Shared by the reader and the sender
+  // coroutines (and woken by appends elsewhere), hence shared_ptr.
+  struct Session {
+    std::shared_ptr<wire::Channel> channel;
+    store::DeviceId device{};
+    std::optional<sync::Frontier> peer;  // what the peer holds, from its hello and our batches
+    std::uint64_t next_batch = 1;
+    std::uint64_t awaiting = 0;  // the batch id sent and not yet acknowledged
+    store::DeviceId awaiting_device{};
+    std::uint64_t awaiting_seq = 0;
+    std::unique_ptr<asio::steady_timer> wake;
+  };
+
+  // Runs one authenticated peer channel until it closes: sync both ways, keepalives, round trips.
   awaitable<void> run_session(std::shared_ptr<wire::Channel> channel);
+  // Sends what the peer lacks, one batch in flight, until the channel closes.
+  awaitable<void> send_loop(std::shared_ptr<Session> session);
+  // Verifies and commits one batch from the peer; acknowledges it. False to end the session.
+  awaitable<bool> receive_batch(std::shared_ptr<Session> session, sync::Message& batch);
+  // Wakes every session's sender (new records here, or from another peer).
+  void poke();
   awaitable<void> dial_loop(std::string address);
   void ensure_dialing(const std::string& address);
   bool authorize(const crypto::PublicKey& remote) const;
@@ -86,6 +108,7 @@ class Network {
   std::map<store::DeviceId, PeerState> state_;
   std::set<std::string> dialing_;
   std::vector<std::weak_ptr<wire::Channel>> channels_;
+  std::vector<std::weak_ptr<Session>> sessions_;
   bool started_ = false;
   bool stopped_ = false;
   bool invite_active_ = false;

@@ -1,6 +1,6 @@
 // Pairing and peer connections between real daemons on loopback: a short code, CPace inside
 // Noise_XX, the roster handed over, then Noise XXpsk0 connections checked against the roster.
-#include "tests/support/daemon_process.hpp"
+#include "tests/support/devices.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -10,47 +10,6 @@
 using namespace tandem;
 using namespace tandem::test;
 
-namespace {
-
-using Msg = std::unique_ptr<capnp::MallocMessageBuilder>;
-schema::Response::Reader root(const Msg& m) { return m->getRoot<schema::Response>().asReader(); }
-
-struct Device {
-  TempDir dir;
-  DaemonProcess daemon;
-  explicit Device(std::vector<std::string> extra = {})
-      : daemon(dir.path() + "/data", dir.path() + "/s.sock", std::move(extra)) {}
-  Msg call(const std::string& line) {
-    JsonClient c(daemon.socket());
-    return parse_response(c.call(line));
-  }
-  std::string listen() {
-    auto m = call(R"({"id": 1, "status": {}})");
-    return root(m).getStatus().getListen().cStr();
-  }
-  static std::uint16_t port_of(const std::string& hostport) {
-    return static_cast<std::uint16_t>(std::stoi(hostport.substr(hostport.rfind(':') + 1)));
-  }
-};
-
-// Starts an invite on `inviter`; returns the connection (which will get the final answer) and
-// the first answer.
-std::pair<std::unique_ptr<JsonClient>, Msg> invite(Device& inviter, const std::string& args = "") {
-  auto c = std::make_unique<JsonClient>(inviter.daemon.socket());
-  c->send_raw(R"({"id": 5, "pairInvite": {)" + args + "}}\n");
-  auto first = parse_response(c->read_line());
-  return {std::move(c), std::move(first)};
-}
-
-bool eventually(const std::function<bool()>& f, int seconds = 10) {
-  for (int i = 0; i < seconds * 20; ++i) {
-    if (f()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-}  // namespace
 
 TEST_CASE("two partners pair with a code and their daemons connect", "[pair][network]") {
   Device alex, sam;

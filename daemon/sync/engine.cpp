@@ -1,0 +1,305 @@
+#include "daemon/sync/engine.hpp"
+
+#include "daemon/store/entry_codec.hpp"
+#include "proto/framing.hpp"
+#include "proto/store.capnp.h"
+#include "proto/wire.capnp.h"
+
+#include <capnp/message.h>
+#include <capnp/serialize.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace tandem::sync {
+
+namespace {
+
+kj::ArrayPtr<const capnp::byte> view(ByteView b) { return {b.data(), b.size()}; }
+
+Bytes to_bytes(capnp::MessageBuilder& msg) {
+  auto words = capnp::messageToFlatArray(msg);
+  auto bytes = words.asBytes();
+  return Bytes(bytes.begin(), bytes.end());
+}
+
+template <std::size_t N>
+bool copy_exact(std::array<std::uint8_t, N>& out, capnp::Data::Reader in) {
+  if (in.size() != N) return false;
+  std::memcpy(out.data(), in.begin(), N);
+  return true;
+}
+
+std::size_t wire_size(const WireRecord& r) {
+  std::size_t n = store::kHeaderSize + 64;
+  if (r.body) n += r.body->fields.size() + (r.body->note ? r.body->note->size() : 32) + 48;
+  return n;
+}
+
+}  // namespace
+
+Result<Frontier> frontier(const store::Store& store, const store::Txn& txn) {
+  Frontier f;
+  auto cur = store::Cursor::open(txn, store.tables().heads);
+  if (!cur) return cur.error();
+  for (auto it = cur->first(); it; it = cur->next()) {
+    if (it->key.size() != 8 || it->value.size() != 40) continue;
+    store::DeviceId d;
+    std::memcpy(d.data(), it->key.data(), 8);
+    if (d == store::kPrivateDevice) continue;  // private records never leave this device
+    f[d] = get_be64(it->value.data());
+  }
+  return f;
+}
+
+Result<std::vector<WireRecord>> collect(const store::Store& store, const store::Txn& txn,
+                                        const store::DeviceId& device, std::uint64_t after) {
+  std::vector<WireRecord> out;
+  if (device == store::kPrivateDevice) return out;
+  std::size_t bytes = 0;
+  for (std::uint64_t seq = after + 1; out.size() < kMaxBatchRecords; ++seq) {
+    auto h = store.header(txn, device, seq);
+    if (!h) return h.error();
+    if (!*h) break;
+    auto b = store.body(txn, device, seq);
+    if (!b) return b.error();
+    WireRecord r{**h, std::move(*b)};
+    if (r.body && ((**h).flags & store::kFlagAggregate)) r.body->note.reset();  // withheld
+    const std::size_t n = wire_size(r);
+    if (!out.empty() && bytes + n > kMaxBatchBytes) break;
+    bytes += n;
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch) {
+  capnp::MallocMessageBuilder msg;
+  auto hello = msg.initRoot<schema::PeerMessage>().initHello();
+  hello.setProtocol(1);
+  hello.setRosterEpoch(roster_epoch);
+  auto items = hello.initFrontier(static_cast<unsigned>(f.size()));
+  unsigned i = 0;
+  for (const auto& [d, seq] : f) {
+    items[i].setDevice(view(d));
+    items[i].setSeq(seq);
+    ++i;
+  }
+  return to_bytes(msg);
+}
+
+Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& records) {
+  capnp::MallocMessageBuilder msg;
+  auto batch = msg.initRoot<schema::PeerMessage>().initBatch();
+  batch.setBatchId(batch_id);
+  auto list = batch.initRecords(static_cast<unsigned>(records.size()));
+  for (unsigned i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    auto h = list[i].initHeader();
+    h.setDevice(view(r.header.device));
+    h.setSeq(r.header.seq);
+    h.setHlc(r.header.hlc);
+    h.setPrevHash(view(r.header.prev_hash));
+    h.setBodyHash(view(r.header.body_hash));
+    h.setFlags(r.header.flags);
+    h.setSignature(view(r.header.signature));
+    if (!r.body) {
+      list[i].setErased(true);
+      continue;
+    }
+    auto b = list[i].initBody();
+    b.setFields(view(r.body->fields));
+    b.setNoteSalt(view(r.body->note_salt));
+    if (r.body->note) {
+      b.setNote(*r.body->note);
+    } else {
+      b.setNoteHash(view(r.body->note_hash));
+    }
+  }
+  return to_bytes(msg);
+}
+
+Bytes encode_ack(std::uint64_t batch_id) {
+  capnp::MallocMessageBuilder msg;
+  msg.initRoot<schema::PeerMessage>().initAck().setBatchId(batch_id);
+  return to_bytes(msg);
+}
+
+Result<Message> decode(ByteView bytes) {
+  if (bytes.empty() || bytes.size() % 8) return Error{Code::kCorrupt, "malformed peer message"};
+  try {
+    auto words = kj::heapArray<capnp::word>(bytes.size() / 8);
+    std::memcpy(words.begin(), bytes.data(), bytes.size());
+    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    auto pm = reader.getRoot<schema::PeerMessage>();
+    Message m;
+    switch (pm.which()) {
+      case schema::PeerMessage::HELLO: {
+        m.kind = Message::Kind::kHello;
+        auto items = pm.getHello().getFrontier();
+        if (items.size() > 1024) return Error{Code::kTooLarge, "frontier too large"};
+        for (auto it : items) {
+          store::DeviceId d;
+          if (!copy_exact(d, it.getDevice())) return Error{Code::kCorrupt, "bad frontier"};
+          m.frontier[d] = it.getSeq();
+        }
+        break;
+      }
+      case schema::PeerMessage::BATCH: {
+        m.kind = Message::Kind::kBatch;
+        m.id = pm.getBatch().getBatchId();
+        auto recs = pm.getBatch().getRecords();
+        if (recs.size() > kMaxBatchRecords) return Error{Code::kTooLarge, "batch over the cap"};
+        for (auto r : recs) {
+          WireRecord w;
+          auto h = r.getHeader();
+          if (!copy_exact(w.header.device, h.getDevice()) || !copy_exact(w.header.prev_hash, h.getPrevHash()) ||
+              !copy_exact(w.header.body_hash, h.getBodyHash()) || !copy_exact(w.header.signature, h.getSignature())) {
+            return Error{Code::kCorrupt, "malformed record header"};
+          }
+          w.header.seq = h.getSeq();
+          w.header.hlc = h.getHlc();
+          w.header.flags = h.getFlags();
+          if (!r.getErased()) {
+            if (!r.hasBody()) return Error{Code::kCorrupt, "record without a body"};
+            auto b = r.getBody();
+            store::Body body;
+            body.fields.assign(b.getFields().begin(), b.getFields().end());
+            if (!copy_exact(body.note_salt, b.getNoteSalt())) return Error{Code::kCorrupt, "bad note salt"};
+            if (b.hasNote()) {
+              body.note = std::string(b.getNote().cStr(), b.getNote().size());
+              body.note_hash = store::compute_note_hash(body.note_salt, *body.note);
+            } else if (!copy_exact(body.note_hash, b.getNoteHash())) {
+              return Error{Code::kCorrupt, "record without note or note hash"};
+            }
+            w.body = std::move(body);
+          }
+          m.records.push_back(std::move(w));
+        }
+        break;
+      }
+      case schema::PeerMessage::ACK:
+        m.kind = Message::Kind::kAck;
+        m.id = pm.getAck().getBatchId();
+        break;
+      case schema::PeerMessage::KEEPALIVE:
+        m.kind = Message::Kind::kKeepalive;
+        m.id = pm.getKeepalive();
+        break;
+      case schema::PeerMessage::KEEPALIVE_ECHO:
+        m.kind = Message::Kind::kKeepaliveEcho;
+        m.id = pm.getKeepaliveEcho();
+        break;
+      case schema::PeerMessage::GOODBYE: m.kind = Message::Kind::kGoodbye; break;
+      default: break;
+    }
+    return m;
+  } catch (const kj::Exception& e) {
+    return Error{Code::kCorrupt, std::string("malformed peer message: ") + e.getDescription().cStr()};
+  }
+}
+
+Status verify_batch(const store::Store& store, const store::Txn& txn, const std::vector<WireRecord>& records) {
+  if (records.empty()) return {};
+  const auto device = records.front().header.device;
+  if (device == store::kPrivateDevice) return Error{Code::kForbidden, "private records never sync"};
+  auto roster = store.roster(txn);
+  if (!roster) return roster.error();
+  const store::DeviceInfo* info = *roster ? (*roster)->device(device) : nullptr;
+  if (!info) return Error{Code::kForbidden, "records from a device outside the roster: " + to_hex(device)};
+  auto head = store.head(txn, device);
+  if (!head) return head.error();
+  crypto::Hash32 prev{};
+  std::uint64_t expect = 0;
+  bool first = true;
+  for (const auto& r : records) {
+    if (r.header.device != device) return Error{Code::kCorrupt, "a batch mixes devices"};
+    if (r.header.seq == 0) return Error{Code::kCorrupt, "sequence 0"};
+    if (r.body && store::compute_body_hash(*r.body) != r.header.body_hash) {
+      return Error{Code::kCorrupt, "a body does not match its hash at " + store::entry_id(device, r.header.seq)};
+    }
+    if (r.header.seq <= head->seq) {
+      // Held already: harmless if it is the same record; two records with one sequence are a fork.
+      auto mine = store.header(txn, device, r.header.seq);
+      if (!mine) return mine.error();
+      if (!*mine || store::record_hash(**mine) != store::record_hash(r.header)) {
+        return Error{Code::kCorrupt, "fork: " + to_hex(device) + " wrote two records with sequence " +
+                                         std::to_string(r.header.seq)};
+      }
+      prev = store::record_hash(r.header);
+      expect = r.header.seq + 1;
+      first = false;
+      continue;
+    }
+    if (first) {
+      if (r.header.seq != head->seq + 1 || r.header.prev_hash != head->hash) {
+        return Error{Code::kCorrupt, "records out of order: " + store::entry_id(device, r.header.seq) +
+                                         " does not follow what is held"};
+      }
+    } else if (r.header.seq != expect || r.header.prev_hash != prev) {
+      return Error{Code::kCorrupt, "broken chain at " + store::entry_id(device, r.header.seq)};
+    }
+    prev = store::record_hash(r.header);
+    expect = r.header.seq + 1;
+    first = false;
+  }
+  // Edits and retracts only by the entry's author (any device of the same member).
+  for (const auto& r : records) {
+    if (!r.body || (r.header.flags & store::kFlagRoster)) continue;
+    auto target = store::edit_target(r.body->fields);
+    if (!target) continue;
+    store::DeviceId tdev;
+    std::memcpy(tdev.data(), target->key.data(), 8);
+    const store::DeviceInfo* tinfo = (*roster)->device(tdev);
+    if (!tinfo || tinfo->member != info->member) {
+      return Error{Code::kForbidden, "an edit or retract of another member's entry at " +
+                                         store::entry_id(device, r.header.seq)};
+    }
+  }
+  // The newest record's signature vouches for the chain below it.
+  if (!store::verify_header(records.back().header, info->sign_key)) {
+    return Error{Code::kAuth, "forged record: the signature of " +
+                                  store::entry_id(device, records.back().header.seq) + " does not verify"};
+  }
+  return {};
+}
+
+Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Txn& txn,
+                                                  const std::vector<WireRecord>& records) {
+  std::vector<store::RecordKey> stored;
+  for (const auto& r : records) {
+    auto head = store.head(txn, r.header.device);
+    if (!head) return head.error();
+    if (r.header.seq <= head->seq) continue;  // a duplicate
+    auto applied = store.apply(txn, r.header, r.body);
+    if (!applied) return applied.error();
+    stored.push_back(store::record_key(r.header.device, r.header.seq));
+    if ((r.header.flags & store::kFlagRoster) && r.body) {
+      auto incoming = store::decode_roster(r.body->fields);
+      auto current = store.roster(txn);
+      if (incoming && current && *current && incoming->space_id == (*current)->space_id) {
+        // Merge: every device either side knows, revocations kept, names filled in.
+        store::Roster merged = **current;
+        for (const auto& d : incoming->devices) {
+          auto it = std::find_if(merged.devices.begin(), merged.devices.end(),
+                                 [&](const store::DeviceInfo& m) { return m.id == d.id; });
+          if (it == merged.devices.end()) {
+            merged.devices.push_back(d);
+          } else {
+            it->revoked = it->revoked || d.revoked;
+          }
+        }
+        for (int m = 1; m <= 2; ++m) {
+          if (!incoming->member_names[m].empty() && incoming->devices.size() >= (*current)->devices.size()) {
+            merged.member_names[m] = incoming->member_names[m];
+          }
+        }
+        merged.epoch = std::max(merged.epoch, incoming->epoch);
+        TANDEM_TRY(store.put_meta(txn, "roster", store::encode_roster(merged)));
+      }
+    }
+  }
+  return stored;
+}
+
+}  // namespace tandem::sync

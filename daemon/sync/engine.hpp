@@ -1,0 +1,66 @@
+// The sync engine: what two devices of a space exchange so that every device converges on every
+// shared record. Pure over the store (read transactions in, messages out; verified batches in,
+// store writes out); the session that runs it over a channel lives in app/network.
+//
+//   both:     hello {frontier: device -> highest contiguous seq held}
+//   sender:   batch {records of one device, in sequence order, contiguous from what the peer
+//             holds}, at most kMaxBatchBytes and kMaxBatchRecords
+//   receiver: verifies the batch (chain from its own head, body hashes, the device in its roster,
+//             the signature of the batch's last record, which vouches for the run), commits it in
+//             one transaction, answers ack {batchId}
+// Private records never leave their device; aggregate records travel without their note.
+#pragma once
+
+#include "daemon/base/result.hpp"
+#include "daemon/store/store.hpp"
+
+#include <map>
+#include <optional>
+#include <vector>
+
+namespace tandem::sync {
+
+inline constexpr std::size_t kMaxBatchBytes = 60 * 1024;  // under the 65,519-byte channel message
+inline constexpr std::size_t kMaxBatchRecords = 512;
+
+using Frontier = std::map<store::DeviceId, std::uint64_t>;
+
+// This device's frontier: every shared device log's head sequence.
+Result<Frontier> frontier(const store::Store& store, const store::Txn& txn);
+
+struct WireRecord {
+  store::Header header;
+  std::optional<store::Body> body;  // nullopt: erased by a retract
+};
+
+// One device's records after `after`, in order, up to the batch caps. Note of aggregate records
+// withheld. Empty when there is nothing newer.
+Result<std::vector<WireRecord>> collect(const store::Store& store, const store::Txn& txn,
+                                        const store::DeviceId& device, std::uint64_t after);
+
+// Peer wire messages (wire.capnp PeerMessage) and back. Decoding is a gate for untrusted bytes:
+// kCorrupt on anything malformed or over the caps.
+Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch);
+Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& records);
+Bytes encode_ack(std::uint64_t batch_id);
+
+struct Message {
+  enum class Kind { kHello, kBatch, kAck, kKeepalive, kKeepaliveEcho, kGoodbye, kOther } kind = Kind::kOther;
+  Frontier frontier;                // hello
+  std::uint64_t id = 0;             // batch id, ack id, keepalive value
+  std::vector<WireRecord> records;  // batch
+};
+Result<Message> decode(ByteView bytes);
+
+// Verifies a batch against this store: one device, contiguous from the local head, chained, body
+// hashes matching, the device in the roster, and the last record's signature valid. kCorrupt /
+// kAuth / kForbidden with the reason; nothing is written.
+Status verify_batch(const store::Store& store, const store::Txn& txn, const std::vector<WireRecord>& records);
+
+// Applies a verified batch in `txn`: stores every record (edits and retracts take effect) and,
+// for roster records, merges the roster they carry into this device's. Returns the keys of the
+// records stored.
+Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Txn& txn,
+                                                  const std::vector<WireRecord>& records);
+
+}  // namespace tandem::sync
