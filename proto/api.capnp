@@ -214,6 +214,9 @@ struct PeerView {
   lastSeen @6 :UInt64;         # unix ms; 0: never
   rttMs @7 :UInt32;            # the last keepalive round trip
   revoked @8 :Bool;
+  bytesSent @9 :UInt64;        # on the current connection, after its handshake
+  bytesReceived @10 :UInt64;
+  behind @11 :UInt64;          # records this device holds that the peer has not acknowledged
 }
 
 struct PeerList {

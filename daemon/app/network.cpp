@@ -282,6 +282,7 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
   auto& st = state_[*dev];
   ++st.sessions;
   st.connected = true;
+  st.session = session;
   {
     auto ep = channel->remote_endpoint();
     st.address = (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
@@ -363,6 +364,8 @@ void Network::peers(schema::Response::Builder out) {
   for (const auto& d : (*roster)->devices) {
     if (d.id != me->device) others.push_back(&d);
   }
+  auto frontier_here = sync::frontier(store_, *txn);
+  const sync::Frontier* mine = frontier_here ? &*frontier_here : nullptr;
   auto devs = list.initDevices(static_cast<unsigned>(others.size()));
   for (unsigned i = 0; i < others.size(); ++i) {
     const auto& d = *others[i];
@@ -377,6 +380,18 @@ void Network::peers(schema::Response::Builder out) {
       v.setConnected(it->second.connected);
       v.setLastSeen(static_cast<std::uint64_t>(it->second.last_seen));
       v.setRttMs(it->second.rtt_ms);
+      if (auto sess = it->second.session.lock(); sess && sess->channel->is_open()) {
+        v.setBytesSent(sess->channel->bytes_sent());
+        v.setBytesReceived(sess->channel->bytes_received());
+        if (sess->peer && mine) {
+          std::uint64_t behind = 0;
+          for (const auto& [dev, seq] : *mine) {
+            const std::uint64_t have = sess->peer->count(dev) ? sess->peer->at(dev) : 0;
+            if (seq > have) behind += seq - have;
+          }
+          v.setBehind(behind);
+        }
+      }
     }
   }
 }

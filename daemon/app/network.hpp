@@ -51,12 +51,14 @@ class Network {
   void records_added() { poke(); }
 
  private:
+  struct Session;
   struct PeerState {
     bool connected = false;
     int sessions = 0;
     std::string address;
     std::int64_t last_seen = 0;
     std::uint32_t rtt_ms = 0;
+    std::weak_ptr<Session> session;  // the newest connection to this device
   };
 
   awaitable<void> pair_invite(schema::PairInviteRequest::Reader req, std::uint32_t id,

@@ -71,6 +71,8 @@ struct Channel::State {
   std::chrono::milliseconds write_timeout;
   std::uint64_t sent = 0;
   std::uint64_t received = 0;
+  std::uint64_t bytes_out = 0;  // wire bytes, framing and tags included
+  std::uint64_t bytes_in = 0;
 };
 
 Channel::Channel(std::unique_ptr<State> state) : s_(std::move(state)) {}
@@ -107,6 +109,8 @@ asio::any_io_executor Channel::get_executor() const {
 std::uint64_t Channel::messages_sent() const {
   return s_->sent;
 }
+std::uint64_t Channel::bytes_sent() const { return s_->bytes_out; }
+std::uint64_t Channel::bytes_received() const { return s_->bytes_in; }
 std::uint64_t Channel::messages_received() const {
   return s_->received;
 }
@@ -152,7 +156,10 @@ awaitable<Status> Channel::send(ByteView message) {
         s.fail_write(st.error());
         break;
       }
-      for (std::size_t i = 0; i < k; ++i) s.queue.pop_front();
+      for (std::size_t i = 0; i < k; ++i) {
+        s.bytes_out += s.queue.front().size();
+        s.queue.pop_front();
+      }
       s.written += k;
       s.sent += k;
       s.wake.cancel();
@@ -202,6 +209,7 @@ awaitable<Result<Bytes>> Channel::receive() {
         co_return n.error();
       }
       s.rend = *n;
+      s.bytes_in += *n;
     }
   } catch (const std::exception& e) {
     Error err{Code::kIo, std::string("wire: read failed: ") + e.what()};

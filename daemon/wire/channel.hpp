@@ -93,6 +93,9 @@ class Channel {
 
   // Messages and payload bytes sent and received so far (stats, tests).
   std::uint64_t messages_sent() const;
+  // Transport bytes written and read on the socket so far (frames, tags; not the handshake).
+  std::uint64_t bytes_sent() const;
+  std::uint64_t bytes_received() const;
   std::uint64_t messages_received() const;
 
  private:

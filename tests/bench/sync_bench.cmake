@@ -1,0 +1,5 @@
+add_executable(sync_bench ${CMAKE_CURRENT_SOURCE_DIR}/sync_bench.cpp)
+target_compile_options(sync_bench PRIVATE ${TANDEM_WARNINGS})
+target_include_directories(sync_bench PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(sync_bench PRIVATE tandem_test_support tandem_store PkgConfig::LMDB Threads::Threads)
+add_dependencies(sync_bench tandemd tandem)
