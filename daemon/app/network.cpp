@@ -195,6 +195,10 @@ void Network::poke() {
   }
 }
 
+namespace {
+constexpr std::size_t kWindow = 8;  // batches in flight per peer: bounded memory on both sides
+}  // namespace
+
 awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
   {
     auto txn = store::Txn::begin_read(store_.env());
@@ -205,21 +209,19 @@ awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
   }
   while (s->channel->is_open() && !stopped_) {
     bool sent = false;
-    if (s->peer && s->awaiting == 0) {
+    if (s->peer && s->in_flight.size() < kWindow) {
       auto txn = store::Txn::begin_read(store_.env());
       if (!txn) break;
       auto mine = sync::frontier(store_, *txn);
       if (!mine) break;
       for (const auto& [dev, seq] : *mine) {
-        if (dev == s->device && s->peer->count(dev) == 0) continue;
-        const std::uint64_t have = s->peer->count(dev) ? s->peer->at(dev) : 0;
+        const std::uint64_t have = s->sent.count(dev) ? s->sent.at(dev) : 0;
         if (seq <= have) continue;
         auto recs = sync::collect(store_, *txn, dev, have);
         if (!recs || recs->empty()) continue;
         Bytes batch = sync::encode_batch(s->next_batch, *recs);
-        s->awaiting = s->next_batch++;
-        s->awaiting_device = dev;
-        s->awaiting_seq = recs->back().header.seq;
+        s->in_flight[s->next_batch++] = {dev, recs->back().header.seq};
+        s->sent[dev] = recs->back().header.seq;
         txn->abort();
         if (!co_await s->channel->send(batch)) co_return;
         sent = true;
@@ -232,38 +234,36 @@ awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
   }
 }
 
-awaitable<bool> Network::receive_batch(std::shared_ptr<Session> s, sync::Message& m) {
-  if (m.records.empty()) co_return true;
-  const auto dev = m.records.front().header.device;
-  {
-    auto txn = store::Txn::begin_read(store_.env());
-    if (!txn) co_return false;
-    if (auto st = sync::verify_batch(store_, *txn, m.records); !st) {
-      spdlog::warn("peer {}: refused a batch: {}", to_hex(s->device), st.error().message);
-      co_return false;
-    }
-  }
-  std::vector<store::RecordKey> stored;
-  Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
-    // Checked again inside the write: another peer may have delivered some of it meanwhile.
-    if (auto v = sync::verify_batch(store_, txn, m.records); !v) return v;
-    auto r = sync::apply_batch(store_, txn, m.records);
-    if (!r) return r.error();
-    stored = std::move(*r);
-    return {};
-  });
-  if (!st) {
-    spdlog::warn("peer {}: could not store a batch: {}", to_hex(s->device), st.error().message);
-    co_return false;
-  }
-  if (s->peer) {
-    auto& have = (*s->peer)[dev];
-    have = std::max(have, m.records.back().header.seq);
-  }
-  if (!co_await s->channel->send(sync::encode_ack(m.id))) co_return false;
-  for (const auto& key : stored) journal_.announce(key, false);
-  if (!stored.empty()) poke();  // relay to the other peers
-  co_return true;
+void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
+  if (m.records.empty()) return;
+  asio::co_spawn(
+      io_,
+      [this, s, m = std::move(m)]() mutable -> awaitable<void> {
+        std::vector<store::RecordKey> stored;
+        // Verified inside the write, after the batches before it: they may not be durable yet.
+        Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
+          if (auto v = sync::verify_batch(store_, txn, m.records); !v) return v;
+          auto r = sync::apply_batch(store_, txn, m.records);
+          if (!r) return r.error();
+          stored = std::move(*r);
+          return {};
+        });
+        if (!st) {
+          spdlog::warn("peer {}: refused a batch: {}", to_hex(s->device), st.error().message);
+          s->channel->close();
+          co_return;
+        }
+        if (s->peer) {
+          auto& have = (*s->peer)[m.records.front().header.device];
+          have = std::max(have, m.records.back().header.seq);
+          auto& sent = s->sent[m.records.front().header.device];
+          sent = std::max(sent, m.records.back().header.seq);
+        }
+        if (!co_await s->channel->send(sync::encode_ack(m.id))) co_return;
+        for (const auto& key : stored) journal_.announce(key, false);
+        if (!stored.empty()) poke();  // relay to the other peers
+      },
+      asio::detached);
 }
 
 awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
@@ -326,17 +326,19 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
       auto now = clock_.now_ms();
       if (now >= sent) state_[*dev].rtt_ms = static_cast<std::uint32_t>(now - sent);
     } else if (m->kind == K::kHello) {
+      session->sent = m->frontier;
       session->peer = std::move(m->frontier);
       session->wake->cancel();
     } else if (m->kind == K::kAck) {
-      if (m->id == session->awaiting && session->peer) {
-        auto& have = (*session->peer)[session->awaiting_device];
-        have = std::max(have, session->awaiting_seq);
-        session->awaiting = 0;
+      auto it = session->in_flight.find(m->id);
+      if (it != session->in_flight.end() && session->peer) {
+        auto& have = (*session->peer)[it->second.first];
+        have = std::max(have, it->second.second);
+        session->in_flight.erase(it);
         session->wake->cancel();
       }
     } else if (m->kind == K::kBatch) {
-      if (!co_await receive_batch(session, *m)) break;
+      receive_batch(session, std::move(*m));
     } else if (m->kind == K::kGoodbye) {
       break;
     }

@@ -72,11 +72,11 @@ class Network {
   struct Session {
     std::shared_ptr<wire::Channel> channel;
     store::DeviceId device{};
-    std::optional<sync::Frontier> peer;  // what the peer holds, from its hello and our batches
+    std::optional<sync::Frontier> peer;  // what the peer holds: its hello, then acknowledged batches
+    sync::Frontier sent;                 // what has been sent to it (acknowledged or in flight)
     std::uint64_t next_batch = 1;
-    std::uint64_t awaiting = 0;  // the batch id sent and not yet acknowledged
-    store::DeviceId awaiting_device{};
-    std::uint64_t awaiting_seq = 0;
+    // Batches sent and not yet acknowledged: id -> (device, last sequence). At most kWindow.
+    std::map<std::uint64_t, std::pair<store::DeviceId, std::uint64_t>> in_flight;
     std::unique_ptr<asio::steady_timer> wake;
   };
 
@@ -84,8 +84,9 @@ class Network {
   awaitable<void> run_session(std::shared_ptr<wire::Channel> channel);
   // Sends what the peer lacks, one batch in flight, until the channel closes.
   awaitable<void> send_loop(std::shared_ptr<Session> session);
-  // Verifies and commits one batch from the peer; acknowledges it. False to end the session.
-  awaitable<bool> receive_batch(std::shared_ptr<Session> session, sync::Message& batch);
+  // Verifies and commits one batch from the peer (in the committer, so batches arriving
+  // back to back share durable commits), then acknowledges it; closes the channel on a refusal.
+  void receive_batch(std::shared_ptr<Session> session, sync::Message batch);
   // Wakes every session's sender (new records here, or from another peer).
   void poke();
   awaitable<void> dial_loop(std::string address);
