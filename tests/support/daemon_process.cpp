@@ -24,17 +24,6 @@
 
 namespace tandem::test {
 
-TempDir::TempDir() {
-  char tmpl[] = "/tmp/tandem-test-XXXXXX";
-  if (!::mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
-  path_ = tmpl;
-}
-
-TempDir::~TempDir() {
-  std::error_code ec;
-  std::filesystem::remove_all(path_, ec);
-}
-
 std::string binary(const std::string& name) {
   const char* dir = std::getenv("TANDEM_BUILD_DIR");
   std::string base = dir ? dir : ".";

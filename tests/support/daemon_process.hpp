@@ -3,6 +3,7 @@
 
 #include "proto/api.capnp.h"
 #include "proto/framing.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <capnp/message.h>
 #include <sys/types.h>
@@ -12,19 +13,6 @@
 #include <vector>
 
 namespace tandem::test {
-
-// A fresh directory under /tmp, removed (recursively) when this dies.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::string& path() const { return path_; }
-
- private:
-  std::string path_;
-};
 
 // Runs `tandemd --data-dir DIR --socket SOCK`; stops it (SIGTERM, then SIGKILL) when it dies.
 class DaemonProcess {

@@ -1,0 +1,189 @@
+// The sync engine between two stores, no sockets: what a sender collects, what a receiver
+// accepts, and what it refuses without storing anything.
+#include "daemon/sync/engine.hpp"
+#include "tests/daemon/store/store_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace tandem;
+using namespace tandem::store;
+using namespace tandem::store::test;
+
+namespace {
+
+// A receiving store whose roster is the sender's.
+struct Pair {
+  StoreFixture sender;
+  StoreFixture receiver;
+  Pair() {
+    auto txn = receiver.write();
+    REQUIRE(receiver.store->put_meta(txn, "roster", encode_roster(sender.roster)));
+    REQUIRE(txn.commit());
+  }
+  std::vector<sync::WireRecord> collect(std::uint64_t after = 0) {
+    auto txn = sender.read();
+    auto r = sync::collect(*sender.store, txn, sender.device, after);
+    REQUIRE(r);
+    return std::move(*r);
+  }
+  Status deliver(const std::vector<sync::WireRecord>& recs) {
+    auto txn = receiver.write();
+    if (auto st = sync::verify_batch(*receiver.store, txn, recs); !st) return st;
+    auto applied = sync::apply_batch(*receiver.store, txn, recs);
+    if (!applied) return applied.error();
+    return txn.commit();
+  }
+  std::uint64_t held() {
+    auto txn = receiver.read();
+    return receiver.store->head(txn, sender.device)->seq;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a batch travels through the wire encoding and verifies on the other side", "[sync]") {
+  Pair p;
+  for (int i = 0; i < 5; ++i) p.sender.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
+  auto recs = p.collect();
+  REQUIRE(recs.size() == 5);
+  auto decoded = sync::decode(sync::encode_batch(7, recs));
+  REQUIRE(decoded);
+  CHECK(decoded->kind == sync::Message::Kind::kBatch);
+  CHECK(decoded->id == 7);
+  REQUIRE(p.deliver(decoded->records));
+  CHECK(p.held() == 5);
+  CHECK(p.receiver.verify().problems.empty());
+  // Duplicates are harmless.
+  REQUIRE(p.deliver(decoded->records));
+  CHECK(p.held() == 5);
+}
+
+TEST_CASE("the frontier says exactly what a peer lacks", "[sync]") {
+  Pair p;
+  for (int i = 0; i < 4; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  REQUIRE(p.deliver(p.collect()));
+  p.sender.append(body_of(contribution("new")), 200);
+  auto txn = p.receiver.read();
+  auto f = sync::frontier(*p.receiver.store, txn);
+  REQUIRE(f);
+  CHECK(f->at(p.sender.device) == 4);
+  auto more = p.collect(f->at(p.sender.device));
+  REQUIRE(more.size() == 1);
+  CHECK(more[0].header.seq == 5);
+  auto hello = sync::decode(sync::encode_hello(*f, 0));
+  REQUIRE(hello);
+  CHECK(hello->frontier == *f);
+}
+
+TEST_CASE("a forged record is refused and nothing of the batch is stored", "[sync][security]") {
+  Pair p;
+  for (int i = 0; i < 3; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  auto recs = p.collect();
+  SECTION("a signature by another key") {
+    auto other = crypto::sign_keypair();
+    sign_header(recs.back().header, other.secret);
+  }
+  SECTION("an altered body") { recs[1].body->note = "changed"; recs[1].body->note_hash = compute_note_hash(recs[1].body->note_salt, "changed"); }
+  SECTION("an altered header under the last signature") { recs[0].header.hlc += 1; }
+  CHECK_FALSE(p.deliver(recs));
+  CHECK(p.held() == 0);
+}
+
+TEST_CASE("records out of order or with a gap are refused", "[sync][security]") {
+  Pair p;
+  for (int i = 0; i < 4; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  auto recs = p.collect();
+  SECTION("starting after a gap") { recs.erase(recs.begin()); }
+  SECTION("swapped") { std::swap(recs[1], recs[2]); }
+  SECTION("one missing in the middle") { recs.erase(recs.begin() + 2); }
+  CHECK_FALSE(p.deliver(recs));
+  CHECK(p.held() == 0);
+}
+
+TEST_CASE("a fork is detected and refused", "[sync][security]") {
+  Pair p;
+  p.sender.append(body_of(contribution("first")), 100);
+  REQUIRE(p.deliver(p.collect()));
+  // The same device signs another record with sequence 1 (a second store with the same key).
+  StoreFixture twin;
+  twin.keys = crypto::sign_keypair();
+  auto txn = twin.write();
+  auto h = twin.store->append(txn, p.sender.device, p.sender.keys.secret, 999, 0, body_of(contribution("other")));
+  REQUIRE(h);
+  REQUIRE(txn.commit());
+  auto rtxn = twin.read();
+  auto recs = sync::collect(*twin.store, rtxn, p.sender.device, 0);
+  REQUIRE(recs);
+  auto st = p.deliver(*recs);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().message.find("fork") != std::string::npos);
+}
+
+TEST_CASE("records of a device outside the roster are refused", "[sync][security]") {
+  Pair p;
+  DeviceId stranger{9, 9, 9, 9, 9, 9, 9, 9};
+  p.sender.append(body_of(contribution("n")), 100, 0, &stranger);
+  auto txn = p.sender.read();
+  auto recs = sync::collect(*p.sender.store, txn, stranger, 0);
+  REQUIRE(recs);
+  auto st = p.deliver(*recs);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Code::kForbidden);
+}
+
+TEST_CASE("a retract of another member's entry is refused", "[sync][security]") {
+  Pair p;
+  // The receiver's own device (member 2 here) wrote an entry; the sender (member 1) retracts it.
+  DeviceInfo mine;
+  mine.id = DeviceId{7, 7, 7, 7, 7, 7, 7, 7};
+  mine.member = 2;
+  mine.sign_key = p.receiver.keys.pub;
+  auto roster = p.sender.roster;
+  roster.devices.push_back(mine);
+  {
+    auto txn = p.receiver.write();
+    REQUIRE(p.receiver.store->put_meta(txn, "roster", encode_roster(roster)));
+    REQUIRE(txn.commit());
+  }
+  p.receiver.append(body_of(contribution("mine")), 100, 0, &mine.id);
+  p.sender.append(body_of(retract_of(mine.id, 1)), 200);
+  auto st = p.deliver(p.collect());
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Code::kForbidden);
+  auto txn = p.receiver.read();
+  CHECK(p.receiver.store->body(txn, mine.id, 1)->has_value());  // untouched
+}
+
+TEST_CASE("aggregate notes are withheld by the sender and the body still verifies", "[sync][security]") {
+  Pair p;
+  p.sender.append(body_of(contribution("intimate detail")), 100, kFlagAggregate);
+  auto recs = p.collect();
+  REQUIRE(recs.size() == 1);
+  CHECK_FALSE(recs[0].body->note.has_value());
+  auto wire = sync::encode_batch(1, recs);
+  std::string bytes(wire.begin(), wire.end());
+  CHECK(bytes.find("intimate detail") == std::string::npos);
+  REQUIRE(p.deliver(recs));
+  CHECK(p.receiver.verify().problems.empty());
+}
+
+TEST_CASE("malformed or oversized peer messages are refused", "[sync][security]") {
+  CHECK_FALSE(sync::decode(Bytes{1, 2, 3}));
+  CHECK_FALSE(sync::decode(Bytes(64, 0xff)));
+  Pair p;
+  p.sender.append(body_of(contribution("n")), 100);
+  auto recs = p.collect();
+  std::vector<sync::WireRecord> many(sync::kMaxBatchRecords + 1, recs[0]);
+  auto decoded = sync::decode(sync::encode_batch(1, many));
+  REQUIRE_FALSE(decoded);
+  CHECK(decoded.error().code == Code::kTooLarge);
+}
+
+TEST_CASE("batches stay under the channel's message size", "[sync]") {
+  Pair p;
+  std::string big(16 * 1024, 'x');
+  for (int i = 0; i < 10; ++i) p.sender.append(body_of(contribution(big)), 100 + i);
+  auto recs = p.collect();
+  CHECK(recs.size() < 10);
+  CHECK(sync::encode_batch(1, recs).size() <= 65519);
+}
