@@ -213,7 +213,7 @@ std::string short_note(std::string_view note, std::size_t max_chars) {
 std::string render_status(schema::Status::Reader s) {
   std::string out;
   auto line = [&](std::string_view key, auto value) {
-    out += fmt::format("{:<16}{}\n", std::string(key) + ":", value);
+    out += fmt::format("{:<17}{}\n", std::string(key) + ":", value);
   };
   line("initialized", s.getInitialized() ? "yes" : "no");
   line("version", s.getVersion().cStr());
@@ -226,6 +226,7 @@ std::string render_status(schema::Status::Reader s) {
     line("entries", s.getEntries());
     line("own entries", s.getOwnEntries());
     line("private entries", s.getPrivateEntries());
+    if (s.hasListen()) line("listening on", s.getListen().cStr());
   }
   line("data dir", s.getDataDir().cStr());
   for (auto fork : s.getForks()) line("fork", fork.cStr());

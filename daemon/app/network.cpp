@@ -250,6 +250,9 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
         });
         if (!st) {
           spdlog::warn("peer {}: refused a batch: {}", to_hex(s->device), st.error().message);
+          if (st.error().message.rfind("fork: ", 0) == 0) {
+            forks_.insert(st.error().message.substr(6, 16));  // the forking device's id
+          }
           s->channel->close();
           co_return;
         }

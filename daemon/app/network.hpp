@@ -47,6 +47,8 @@ class Network {
                          const std::shared_ptr<api::EventSink>& sink);
   // "ADDR:PORT" this daemon accepts peers on; empty when not listening.
   std::string listen_address() const;
+  // Devices caught writing two records with one sequence number (refused; shown in status).
+  const std::set<std::string>& forks() const { return forks_; }
   // Pushes new local records to every connected peer (called after each append).
   void records_added() { poke(); }
 
@@ -115,6 +117,7 @@ class Network {
   bool started_ = false;
   bool stopped_ = false;
   bool invite_active_ = false;
+  std::set<std::string> forks_;
 };
 
 }  // namespace tandem::app

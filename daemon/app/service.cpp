@@ -33,7 +33,13 @@ awaitable<void> Service::handle(Request::Reader req, schema::Response::Builder o
                                                        st.error().message});
         }
       }
-      if (out.isStatus()) out.getStatus().setListen(network_.listen_address());
+      if (out.isStatus()) {
+        auto st = out.getStatus();
+        st.setListen(network_.listen_address());
+        auto forks = st.initForks(static_cast<unsigned>(network_.forks().size()));
+        unsigned i = 0;
+        for (const auto& f : network_.forks()) forks.set(i++, f);
+      }
       break;
   }
 }
