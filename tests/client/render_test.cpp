@@ -68,10 +68,10 @@ TEST_CASE("render: status as key: value lines", "[client][render]") {
   s.setEntries(12);
   s.setDataDir("/tmp/x");
   std::string text = client::render_status(s.asReader());
-  CHECK_THAT(text, Contains("initialized:    yes\n"));
-  CHECK_THAT(text, Contains("member:         Sam\n"));
-  CHECK_THAT(text, Contains("partner:        (not joined yet)\n"));
-  CHECK_THAT(text, Contains("entries:        12\n"));
+  CHECK_THAT(text, Contains("initialized:     yes\n"));
+  CHECK_THAT(text, Contains("member:          Sam\n"));
+  CHECK_THAT(text, Contains("partner:         (not joined yet)\n"));
+  CHECK_THAT(text, Contains("entries:         12\n"));
 }
 
 TEST_CASE("render: JSON uses capnp's mapping on one line", "[client][render]") {
