@@ -12,17 +12,22 @@ namespace {
 // ---- pair
 void setup_pair(CLI::App& app, Invocation& inv) {
   app.require_subcommand(1);
-  auto* invite = app.add_subcommand("invite", "print a code for the other device and wait for it to join");
+  auto* invite =
+      app.add_subcommand("invite", "print a code for the other device and wait for it to join");
   add_global_flags(*invite, inv);
-  invite->add_flag("--device", inv.as_device, "add another device of yours (a second laptop), not your partner");
-  invite->add_option("--timeout", inv.timeout_seconds, "seconds the code stays valid (default 600)");
+  invite->add_flag("--device", inv.as_device,
+                   "add another device of yours (a second laptop), not your partner");
+  invite->add_option("--timeout", inv.timeout_seconds,
+                     "seconds the code stays valid (default 600)");
   auto* join = app.add_subcommand("join", "join your partner's (or your own) space with a code");
   add_global_flags(*join, inv);
   join->add_option("CODE", inv.code, "the code, e.g. 17-orbit-lantern-maple")->required();
   join->add_option("--name", inv.name, "your name, as your partner will see it");
   join->add_option("--device-name", inv.device_name, "this device's name (default: the host name)");
-  join->add_option("--address", inv.address, "HOST:PORT of the inviting device (default: find it on the LAN)");
-  join->add_option("--timeout", inv.timeout_seconds, "seconds to look for the inviter on the LAN (default 60)");
+  join->add_option("--address", inv.address,
+                   "HOST:PORT of the inviting device (default: find it on the LAN)");
+  join->add_option("--timeout", inv.timeout_seconds,
+                   "seconds to look for the inviter on the LAN (default 60)");
   inv.pair_invite = invite;
 }
 
@@ -30,8 +35,9 @@ int print_paired(Invocation& inv, schema::Paired::Reader p) {
   if (inv.json) {
     print(inv, JsonWriter().encode(p) + "\n");
   } else {
-    print(inv, std::string("paired: ") + p.getDeviceName().cStr() + " (" + p.getDeviceId().cStr() + ") joined as " +
-                   (p.getAsDevice() ? "another device of " : "") + p.getMemberName().cStr() + "\n");
+    print(inv, std::string("paired: ") + p.getDeviceName().cStr() + " (" + p.getDeviceId().cStr() +
+                   ") joined as " + (p.getAsDevice() ? "another device of " : "") +
+                   p.getMemberName().cStr() + "\n");
   }
   return kExitOk;
 }
@@ -61,7 +67,8 @@ int run_pair(Invocation& inv) {
   if (!first.ok()) return report(inv, first.error());
   auto r = first.value().get();
   if (inviting) {
-    if (!r.isPairCode()) return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
+    if (!r.isPairCode())
+      return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
     auto pc = r.getPairCode();
     if (inv.json) {
       print(inv, JsonWriter().encode(pc) + "\n");
@@ -79,10 +86,12 @@ int run_pair(Invocation& inv) {
     auto last = client.value().receive(id.value(), /*wait_forever=*/true);
     if (!last.ok()) return report(inv, last.error());
     r = last.value().get();
-    if (!r.isPaired()) return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
+    if (!r.isPaired())
+      return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
     return print_paired(inv, r.getPaired());
   }
-  if (!r.isPaired()) return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
+  if (!r.isPaired())
+    return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
   return print_paired(inv, r.getPaired());
 }
 
@@ -105,20 +114,24 @@ int run_peers(Invocation& inv) {
   auto response = call_daemon(inv, message, code);
   if (!response) return code;
   auto r = response->get();
-  if (!r.isPeers()) return report(inv, {ClientError::Kind::kProtocol, {}, "peers: unexpected answer"});
+  if (!r.isPeers())
+    return report(inv, {ClientError::Kind::kProtocol, {}, "peers: unexpected answer"});
   auto list = r.getPeers();
   if (inv.json) {
     print(inv, JsonWriter().encode(list) + "\n");
     return kExitOk;
   }
-  print(inv, std::string("listening on ") + (list.getListen().size() ? list.getListen().cStr() : "-") + "\n");
+  print(inv, std::string("listening on ") +
+                 (list.getListen().size() ? list.getListen().cStr() : "-") + "\n");
   if (list.getDevices().size() == 0) print(inv, "no other devices yet: tandem pair invite\n");
   for (auto d : list.getDevices()) {
     char line[512];
-    std::snprintf(line, sizeof line, "%-16s %-12s %-8s %-24s %-13s %-10s %s\n", d.getDeviceId().cStr(),
-                  d.getDeviceName().cStr(), d.getMemberName().cStr(),
+    std::snprintf(line, sizeof line, "%-16s %-12s %-8s %-24s %-13s %-10s %s\n",
+                  d.getDeviceId().cStr(), d.getDeviceName().cStr(), d.getMemberName().cStr(),
                   d.getAddress().size() ? d.getAddress().cStr() : "-",
-                  d.getRevoked() ? "revoked" : d.getConnected() ? "connected" : "not connected",
+                  d.getRevoked()     ? "revoked"
+                  : d.getConnected() ? "connected"
+                                     : "not connected",
                   ago(d.getLastSeen()).c_str(),
                   d.getConnected() ? (std::to_string(d.getRttMs()) + " ms").c_str() : "");
     print(inv, line);
@@ -130,7 +143,9 @@ int run_peers(Invocation& inv) {
 void setup_peer(CLI::App& app, Invocation& inv) {
   app.require_subcommand(1);
   for (const char* verb : {"add", "remove"}) {
-    auto* sub = app.add_subcommand(verb, std::string(verb) + " a static peer (HOST:PORT, e.g. a WireGuard or Tailscale address)");
+    auto* sub = app.add_subcommand(
+        verb,
+        std::string(verb) + " a static peer (HOST:PORT, e.g. a WireGuard or Tailscale address)");
     add_global_flags(*sub, inv);
     sub->add_option("ADDRESS", inv.address, "HOST:PORT")->required();
     sub->parse_complete_callback([&inv, verb] { inv.peer_verb = verb; });
@@ -143,14 +158,18 @@ void setup_peer(CLI::App& app, Invocation& inv) {
 int run_peer(Invocation& inv) {
   capnp::MallocMessageBuilder message;
   auto req = message.initRoot<schema::Request>();
-  if (inv.peer_verb == "add") req.initPeerAdd().setAddress(inv.address);
-  else if (inv.peer_verb == "remove") req.initPeerRemove().setAddress(inv.address);
-  else req.initPeerList();
+  if (inv.peer_verb == "add")
+    req.initPeerAdd().setAddress(inv.address);
+  else if (inv.peer_verb == "remove")
+    req.initPeerRemove().setAddress(inv.address);
+  else
+    req.initPeerList();
   int code = kExitOk;
   auto response = call_daemon(inv, message, code);
   if (!response) return code;
   auto r = response->get();
-  if (!r.isPeerAddresses()) return report(inv, {ClientError::Kind::kProtocol, {}, "peer: unexpected answer"});
+  if (!r.isPeerAddresses())
+    return report(inv, {ClientError::Kind::kProtocol, {}, "peer: unexpected answer"});
   if (inv.json) {
     print(inv, JsonWriter().encode(r.getPeerAddresses()) + "\n");
     return kExitOk;
@@ -161,9 +180,11 @@ int run_peer(Invocation& inv) {
 
 }  // namespace
 
-const Command kPairCommand{"pair", "pair a device with a short code: tandem pair invite | tandem pair join CODE",
-                           setup_pair, run_pair};
-const Command kPeersCommand{"peers", "every device of the space: connected or not, last seen, round trip",
+const Command kPairCommand{
+    "pair", "pair a device with a short code: tandem pair invite | tandem pair join CODE",
+    setup_pair, run_pair};
+const Command kPeersCommand{"peers",
+                            "every device of the space: connected or not, last seen, round trip",
                             setup_peers, run_peers};
 const Command kPeerCommand{"peer", "static peers for overlay networks: tandem peer add|remove|list",
                            setup_peer, run_peer};

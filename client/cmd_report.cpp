@@ -15,8 +15,9 @@ namespace tandem::client {
 namespace {
 
 void setup_report(CLI::App& app, Invocation& inv) {
-  app.add_option("--window", inv.window, "30d, 12w, 6m, 1y or all (default 8w, extended back as "
-                                         "patterns need, up to 26 weeks)");
+  app.add_option("--window", inv.window,
+                 "30d, 12w, 6m, 1y or all (default 8w, extended back as "
+                 "patterns need, up to 26 weeks)");
   app.add_option("--since", inv.since, "start date (inclusive): today, yesterday, Nd, YYYY-MM-DD");
   app.add_option("--until", inv.until, "end date (inclusive)");
   app.add_option("--dimension", inv.dimensions,
@@ -41,8 +42,10 @@ int run_report(Invocation& inv) {
   auto dims = req.initDimensions(static_cast<unsigned>(inv.dimensions.size()));
   for (unsigned i = 0; i < inv.dimensions.size(); ++i) {
     auto d = parse_enum<schema::Dimension>(inv.dimensions[i]);
-    if (!d) return usage_error(inv, "unknown dimension '" + inv.dimensions[i] + "'; valid: " +
-                                        enum_choices_text(capnp::Schema::from<schema::Dimension>(), ", "));
+    if (!d)
+      return usage_error(inv,
+                         "unknown dimension '" + inv.dimensions[i] + "'; valid: " +
+                             enum_choices_text(capnp::Schema::from<schema::Dimension>(), ", "));
     dims.set(i, *d);
   }
   req.setIncludePrivate(inv.include_private);
@@ -50,7 +53,8 @@ int run_report(Invocation& inv) {
   auto response = call_daemon(inv, message, code);
   if (!response) return code;
   auto r = response->get();
-  if (!r.isReport()) return report(inv, {ClientError::Kind::kProtocol, {}, "report: unexpected answer"});
+  if (!r.isReport())
+    return report(inv, {ClientError::Kind::kProtocol, {}, "report: unexpected answer"});
   if (!inv.html_path.empty()) {
     std::string page = tandem::report::render_html(r.getReport());
     // The page holds the couple's report: readable by this user only, like the journal itself.

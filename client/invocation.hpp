@@ -34,14 +34,14 @@ struct Invocation {
   std::uint32_t limit = 0;
   bool all = false;
   bool include_retracted = false;
-  std::string window, html_path;               // report
-  std::vector<std::string> dimensions;          // report
-  bool include_private = false;                 // report
-  bool as_device = false;                       // pair invite
-  std::uint32_t timeout_seconds = 0;            // pair
-  std::string code, address, peer_verb;         // pair join, peer
-  CLI::App* pair_invite = nullptr;              // set up by pair: which subcommand ran
-  FlagValues flags;  // kind flags of add and edit
+  std::string window, html_path;         // report
+  std::vector<std::string> dimensions;   // report
+  bool include_private = false;          // report
+  bool as_device = false;                // pair invite
+  std::uint32_t timeout_seconds = 0;     // pair
+  std::string code, address, peer_verb;  // pair join, peer
+  CLI::App* pair_invite = nullptr;       // set up by pair: which subcommand ran
+  FlagValues flags;                      // kind flags of add and edit
   const KindSpec* add_kind = nullptr;
 };
 
@@ -82,7 +82,6 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 // Command rows, by file.
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
     kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
-    kPairCommand, kPeersCommand, kPeerCommand,
-    kCheckinCommand, kUpcomingCommand;
+    kPairCommand, kPeersCommand, kPeerCommand, kCheckinCommand, kUpcomingCommand;
 
 }  // namespace tandem::client

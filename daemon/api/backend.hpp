@@ -28,7 +28,8 @@ class Backend {
   // Serves one request on the io_context thread. Fills `response` (its id is set by the caller
   // afterwards). Never throws: every failure is an error response. `sink` lives as long as the
   // connection; a subscribe keeps a weak reference to it.
-  virtual awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder response,
+  virtual awaitable<void> handle(schema::Request::Reader request,
+                                 schema::Response::Builder response,
                                  const std::shared_ptr<EventSink>& sink) = 0;
 };
 

@@ -22,17 +22,28 @@ Codec::~Codec() = default;
 
 schema::ErrorCode to_wire(Code code) {
   switch (code) {
-    case Code::kBadRequest: return schema::ErrorCode::BAD_REQUEST;
-    case Code::kUnknownRequest: return schema::ErrorCode::UNKNOWN_REQUEST;
-    case Code::kTooLarge: return schema::ErrorCode::TOO_LARGE;
-    case Code::kInvalidArgument: return schema::ErrorCode::INVALID_ARGUMENT;
-    case Code::kNotInitialized: return schema::ErrorCode::NOT_INITIALIZED;
-    case Code::kAlreadyInitialized: return schema::ErrorCode::ALREADY_INITIALIZED;
-    case Code::kNotFound: return schema::ErrorCode::NOT_FOUND;
-    case Code::kForbidden: return schema::ErrorCode::FORBIDDEN;
-    case Code::kStorageFull: return schema::ErrorCode::STORAGE_FULL;
-    case Code::kUnavailable: return schema::ErrorCode::UNAVAILABLE;
-    default: return schema::ErrorCode::INTERNAL;
+    case Code::kBadRequest:
+      return schema::ErrorCode::BAD_REQUEST;
+    case Code::kUnknownRequest:
+      return schema::ErrorCode::UNKNOWN_REQUEST;
+    case Code::kTooLarge:
+      return schema::ErrorCode::TOO_LARGE;
+    case Code::kInvalidArgument:
+      return schema::ErrorCode::INVALID_ARGUMENT;
+    case Code::kNotInitialized:
+      return schema::ErrorCode::NOT_INITIALIZED;
+    case Code::kAlreadyInitialized:
+      return schema::ErrorCode::ALREADY_INITIALIZED;
+    case Code::kNotFound:
+      return schema::ErrorCode::NOT_FOUND;
+    case Code::kForbidden:
+      return schema::ErrorCode::FORBIDDEN;
+    case Code::kStorageFull:
+      return schema::ErrorCode::STORAGE_FULL;
+    case Code::kUnavailable:
+      return schema::ErrorCode::UNAVAILABLE;
+    default:
+      return schema::ErrorCode::INTERNAL;
   }
 }
 
@@ -62,7 +73,8 @@ std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view li
   try {
     impl_->json.decodeRaw(kj::ArrayPtr<const char>(line.data(), line.size()), raw);
   } catch (const kj::Exception&) {
-    return DecodeError{0, {Code::kBadRequest, "not a JSON object: each line must be one JSON request"}};
+    return DecodeError{
+        0, {Code::kBadRequest, "not a JSON object: each line must be one JSON request"}};
   }
   try {
     if (!raw.isObject()) return DecodeError{0, {Code::kBadRequest, "a request is a JSON object"}};
@@ -76,10 +88,13 @@ std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view li
       }
     }
     if (!has_member) return DecodeError{id, {Code::kBadRequest, "the request names no operation"}};
-    if (auto msg = check_json(raw.asReader(), capnp::Schema::from<schema::Request>(), ""); !msg.empty()) {
+    if (auto msg = check_json(raw.asReader(), capnp::Schema::from<schema::Request>(), "");
+        !msg.empty()) {
       // An unknown top-level member is a request this daemon does not implement (a newer client).
       bool top = msg.rfind("unknown field '", 0) == 0 && msg.find('.') == std::string::npos;
-      if (top) return DecodeError{id, {Code::kUnknownRequest, "unknown request: " + msg.substr(15, msg.size() - 16)}};
+      if (top)
+        return DecodeError{
+            id, {Code::kUnknownRequest, "unknown request: " + msg.substr(15, msg.size() - 16)}};
       return DecodeError{id, {Code::kBadRequest, msg}};
     }
     RequestMessage m;
@@ -91,7 +106,8 @@ std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view li
     }
     return m;
   } catch (const kj::Exception& e) {
-    return DecodeError{id, {Code::kBadRequest, "malformed request (a field has the wrong type?): " + describe(e)}};
+    return DecodeError{
+        id, {Code::kBadRequest, "malformed request (a field has the wrong type?): " + describe(e)}};
   }
 }
 

@@ -43,7 +43,8 @@ class Codec {
   // types are kBadRequest; a request with none of the known members is kUnknownRequest.
   std::variant<RequestMessage, DecodeError> decode_json(std::string_view line) const;
   // Decodes one whole Cap'n Proto frame (as FrameDecoder returns it).
-  std::variant<RequestMessage, DecodeError> decode_frame(kj::ArrayPtr<const capnp::word> words) const;
+  std::variant<RequestMessage, DecodeError> decode_frame(
+      kj::ArrayPtr<const capnp::word> words) const;
 
   std::string encode_json(schema::Response::Reader response) const;  // one line, with '\n'
   static kj::Array<capnp::word> encode_frame(capnp::MessageBuilder& response);

@@ -51,7 +51,8 @@ awaitable<void> Connection::run() {
         ++i;  // the newline
         if (discarding_line_) {
           discarding_line_ = false;
-          send_error(0, {Code::kTooLarge, "request line over " + std::to_string(kMaxFrameBytes) + " bytes"});
+          send_error(0, {Code::kTooLarge,
+                         "request line over " + std::to_string(kMaxFrameBytes) + " bytes"});
           continue;
         }
         std::string line = std::move(line_);
@@ -66,7 +67,8 @@ awaitable<void> Connection::run() {
         auto r = frames_.next(words);
         if (r == proto::FrameDecoder::Result::kNeedMore) break;
         if (r == proto::FrameDecoder::Result::kTooLarge) {
-          send_error(0, {Code::kTooLarge, "request frame over " + std::to_string(kMaxFrameBytes) + " bytes"});
+          send_error(0, {Code::kTooLarge,
+                         "request frame over " + std::to_string(kMaxFrameBytes) + " bytes"});
           continue;
         }
         if (r == proto::FrameDecoder::Result::kMalformed) {
@@ -123,7 +125,9 @@ void Connection::send_error(std::uint32_t id, const Error& e) {
   send(msg);
 }
 
-void Connection::push(capnp::MessageBuilder& response) { send(response); }
+void Connection::push(capnp::MessageBuilder& response) {
+  send(response);
+}
 
 void Connection::send(capnp::MessageBuilder& response) {
   if (closed_) return;
@@ -145,8 +149,9 @@ void Connection::enqueue(std::string bytes) {
     return;
   }
   if (!writing_) {
-    asio::co_spawn(sock_.get_executor(), [self = shared_from_this()] { return self->write_loop(); },
-                   asio::detached);
+    asio::co_spawn(
+        sock_.get_executor(), [self = shared_from_this()] { return self->write_loop(); },
+        asio::detached);
   }
 }
 
@@ -155,7 +160,8 @@ awaitable<void> Connection::write_loop() {
   writing_ = true;
   auto self = shared_from_this();
   while (!out_.empty() && !closed_) {
-    auto [ec, n] = co_await asio::async_write(sock_, asio::buffer(out_.front()), as_tuple(use_awaitable));
+    auto [ec, n] =
+        co_await asio::async_write(sock_, asio::buffer(out_.front()), as_tuple(use_awaitable));
     if (ec) {
       close();
       break;

@@ -23,10 +23,15 @@ struct Server::Registry {
 };
 
 Server::Server(asio::io_context& io, Backend& backend, ServerOptions options)
-    : io_(io), backend_(backend), options_(std::move(options)), acceptor_(io),
+    : io_(io),
+      backend_(backend),
+      options_(std::move(options)),
+      acceptor_(io),
       registry_(std::make_unique<Registry>()) {}
 
-Server::~Server() { stop(); }
+Server::~Server() {
+  stop();
+}
 
 static Status prepare_dir(const std::string& path) {
   auto slash = path.rfind('/');
@@ -35,7 +40,7 @@ static Status prepare_dir(const std::string& path) {
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
     return Error{Code::kIo, "cannot create " + dir + ": " + std::strerror(errno)};
   }
-  struct stat st{};
+  struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return Error{Code::kIo, "cannot stat " + dir};
   if (st.st_uid != ::geteuid()) return Error{Code::kIo, dir + " belongs to another user"};
   if ((st.st_mode & 077) != 0) {
@@ -101,7 +106,8 @@ awaitable<void> Server::run() {
 }
 
 awaitable<void> Server::serve(stream::socket sock) {
-  auto conn = std::make_shared<Connection>(std::move(sock), backend_, codec_, options_.max_queued_bytes);
+  auto conn =
+      std::make_shared<Connection>(std::move(sock), backend_, codec_, options_.max_queued_bytes);
   auto& list = registry_->connections;
   std::erase_if(list, [](const auto& w) { return w.expired(); });
   list.push_back(conn);

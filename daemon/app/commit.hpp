@@ -15,7 +15,7 @@ inline awaitable<Status> commit_op(store::Committer& committer, store::Committer
       [&committer, op = std::move(op)](auto handler) mutable {
         // shared_ptr: the committer's callback type must be copyable; the handler is move-only.
         auto h = std::make_shared<decltype(handler)>(std::move(handler));
-        committer.submit(std::move(op), [h](Status st) { std::move(*h)(std::move(st)); });
+        committer.submit(std::move(op), [h](Status st) { std::move (*h)(std::move(st)); });
       },
       asio::use_awaitable);
 }

@@ -114,7 +114,8 @@ int run_daemon(const config::Config& config) {
   // 4. The io_context and the group committer.
   asio::io_context io(1);
   SystemClock clock;
-  store::Committer committer(**store, [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
+  store::Committer committer(**store,
+                             [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
   // 5. The journal.
   Journal journal(**store, committer, clock, keys_dir, config.data_dir);
   if (auto st = journal.load(); !st) {

@@ -50,7 +50,8 @@ struct Checker {
     if (v > 5) fail(Code::kInvalidArgument, std::string(field) + " must be 1 to 5");
   }
   void text(capnp::Text::Reader t, const char* field, std::size_t cap = kMaxTitleBytes) {
-    if (t.size() > cap) fail(Code::kTooLarge, std::string(field) + " is over " + std::to_string(cap) + " bytes");
+    if (t.size() > cap)
+      fail(Code::kTooLarge, std::string(field) + " is over " + std::to_string(cap) + " bytes");
   }
   void date(capnp::Text::Reader t, const char* field, bool required) {
     if (t.size() == 0 && !required) return;
@@ -65,25 +66,41 @@ schema::Dimension default_dimension(Entry::Reader e) {
   using D = schema::Dimension;
   auto k = e.getKind();
   switch (k.which()) {
-    case Entry::Kind::CONTRIBUTION: return D::HOUSEHOLD;
-    case Entry::Kind::CARD: return D::HOUSEHOLD;
-    case Entry::Kind::APPRECIATION: return D::MAINTENANCE;
-    case Entry::Kind::BID: return D::AFFECTION;
-    case Entry::Kind::SUPPORT: return D::SUPPORT;
+    case Entry::Kind::CONTRIBUTION:
+      return D::HOUSEHOLD;
+    case Entry::Kind::CARD:
+      return D::HOUSEHOLD;
+    case Entry::Kind::APPRECIATION:
+      return D::MAINTENANCE;
+    case Entry::Kind::BID:
+      return D::AFFECTION;
+    case Entry::Kind::SUPPORT:
+      return D::SUPPORT;
     case Entry::Kind::INITIATION:
       switch (k.getInitiation().getWhat()) {
-        case schema::InitiationWhat::TALK: return D::CONFLICT;
-        case schema::InitiationWhat::CHECKIN: return D::MAINTENANCE;
-        default: return D::AFFECTION;
+        case schema::InitiationWhat::TALK:
+          return D::CONFLICT;
+        case schema::InitiationWhat::CHECKIN:
+          return D::MAINTENANCE;
+        default:
+          return D::AFFECTION;
       }
-    case Entry::Kind::CONFLICT: return D::CONFLICT;
-    case Entry::Kind::BOUNDARY: return D::BOUNDARIES;
-    case Entry::Kind::GOAL: return D::GROWTH;
-    case Entry::Kind::DECISION: return D::GROWTH;
-    case Entry::Kind::EXPENSE: return D::FINANCES;
-    case Entry::Kind::AGREEMENT: return D::FINANCES;
-    case Entry::Kind::IMPORTANT_DATE: return D::MAINTENANCE;
-    default: return D::UNSET;
+    case Entry::Kind::CONFLICT:
+      return D::CONFLICT;
+    case Entry::Kind::BOUNDARY:
+      return D::BOUNDARIES;
+    case Entry::Kind::GOAL:
+      return D::GROWTH;
+    case Entry::Kind::DECISION:
+      return D::GROWTH;
+    case Entry::Kind::EXPENSE:
+      return D::FINANCES;
+    case Entry::Kind::AGREEMENT:
+      return D::FINANCES;
+    case Entry::Kind::IMPORTANT_DATE:
+      return D::MAINTENANCE;
+    default:
+      return D::UNSET;
   }
 }
 
@@ -99,7 +116,8 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
     return Error{Code::kInvalidArgument, "unknown entry kind"};
   }
   if (which == Entry::Kind::EDIT || which == Entry::Kind::RETRACT) {
-    return Error{Code::kInvalidArgument, "edits and retracts have their own requests (edit, retract)"};
+    return Error{Code::kInvalidArgument,
+                 "edits and retracts have their own requests (edit, retract)"};
   }
   if (e.hasReplacement()) return Error{Code::kInvalidArgument, "replacement is only for edits"};
   c.en(e.getDimension(), "dimension");
@@ -115,7 +133,8 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
   }
   if (e.getRefs().size() > 64) c.fail(Code::kTooLarge, "at most 64 references");
   for (auto r : e.getRefs()) {
-    if (r.getDevice().size() != 8 || r.getSeq() == 0) c.fail(Code::kInvalidArgument, "malformed reference");
+    if (r.getDevice().size() != 8 || r.getSeq() == 0)
+      c.fail(Code::kInvalidArgument, "malformed reference");
   }
   switch (which) {
     case Entry::Kind::CONTRIBUTION: {
@@ -136,7 +155,9 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
       c.date(x.getUntil(), "until", false);
       break;
     }
-    case Entry::Kind::APPRECIATION: c.en(k.getAppreciation().getTo(), "to"); break;
+    case Entry::Kind::APPRECIATION:
+      c.en(k.getAppreciation().getTo(), "to");
+      break;
     case Entry::Kind::BID: {
       auto x = k.getBid();
       c.en(x.getBidder(), "bidder");
@@ -183,7 +204,9 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
       c.en(k.getGoal().getSupportedBy(), "supportedBy");
       c.rating(k.getGoal().getSupported(), "supported");
       break;
-    case Entry::Kind::DECISION: c.en(k.getDecision().getPrevailed(), "prevailed"); break;
+    case Entry::Kind::DECISION:
+      c.en(k.getDecision().getPrevailed(), "prevailed");
+      break;
     case Entry::Kind::EXPENSE: {
       auto x = k.getExpense();
       if (x.getAmountCents() < 0) c.fail(Code::kInvalidArgument, "amount must not be negative");
@@ -194,7 +217,8 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
     }
     case Entry::Kind::AGREEMENT:
       c.text(k.getAgreement().getArea(), "area");
-      if (k.getAgreement().getMySharePercent() > 100) c.fail(Code::kInvalidArgument, "mySharePercent must be 0 to 100");
+      if (k.getAgreement().getMySharePercent() > 100)
+        c.fail(Code::kInvalidArgument, "mySharePercent must be 0 to 100");
       break;
     case Entry::Kind::IMPORTANT_DATE: {
       auto x = k.getImportantDate();
@@ -208,7 +232,8 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
     case Entry::Kind::CHECKIN: {
       auto x = k.getCheckin();
       c.text(x.getPeriod(), "period", 16);
-      if (x.getFairness().size() > 9) c.fail(Code::kTooLarge, "at most one fairness answer per dimension");
+      if (x.getFairness().size() > 9)
+        c.fail(Code::kTooLarge, "at most one fairness answer per dimension");
       for (auto f : x.getFairness()) {
         c.en(f.getDimension(), "fairness dimension");
         c.en(f.getFairness(), "fairness");
@@ -223,7 +248,8 @@ Status normalise_entry(Entry::Builder e, const std::string& today) {
       c.date(k.getContext().getFrom(), "from", true);
       c.date(k.getContext().getUntil(), "until", false);
       break;
-    default: break;
+    default:
+      break;
   }
   if (!c.st) return c.st;
   if (e.getDimension() == schema::Dimension::UNSET) e.setDimension(default_dimension(e.asReader()));
@@ -240,11 +266,16 @@ static Party flip(Party p) {
 static schema::Fairness flip(schema::Fairness f) {
   using F = schema::Fairness;
   switch (f) {
-    case F::VERY_UNFAIR_TO_ME: return F::VERY_UNFAIR_TO_PARTNER;
-    case F::UNFAIR_TO_ME: return F::UNFAIR_TO_PARTNER;
-    case F::UNFAIR_TO_PARTNER: return F::UNFAIR_TO_ME;
-    case F::VERY_UNFAIR_TO_PARTNER: return F::VERY_UNFAIR_TO_ME;
-    default: return f;
+    case F::VERY_UNFAIR_TO_ME:
+      return F::VERY_UNFAIR_TO_PARTNER;
+    case F::UNFAIR_TO_ME:
+      return F::UNFAIR_TO_PARTNER;
+    case F::UNFAIR_TO_PARTNER:
+      return F::UNFAIR_TO_ME;
+    case F::VERY_UNFAIR_TO_PARTNER:
+      return F::VERY_UNFAIR_TO_ME;
+    default:
+      return f;
   }
 }
 
@@ -252,29 +283,43 @@ void flip_perspective(Entry::Builder e) {
   e.setPeople(flip(e.getPeople()));
   auto k = e.getKind();
   switch (k.which()) {
-    case Entry::Kind::CONTRIBUTION: k.getContribution().setActor(flip(k.getContribution().getActor())); break;
-    case Entry::Kind::CARD: k.getCard().setOwner(flip(k.getCard().getOwner())); break;
-    case Entry::Kind::APPRECIATION: k.getAppreciation().setTo(flip(k.getAppreciation().getTo())); break;
-    case Entry::Kind::BID: k.getBid().setBidder(flip(k.getBid().getBidder())); break;
+    case Entry::Kind::CONTRIBUTION:
+      k.getContribution().setActor(flip(k.getContribution().getActor()));
+      break;
+    case Entry::Kind::CARD:
+      k.getCard().setOwner(flip(k.getCard().getOwner()));
+      break;
+    case Entry::Kind::APPRECIATION:
+      k.getAppreciation().setTo(flip(k.getAppreciation().getTo()));
+      break;
+    case Entry::Kind::BID:
+      k.getBid().setBidder(flip(k.getBid().getBidder()));
+      break;
     case Entry::Kind::SUPPORT:
       k.getSupport().setNeeded(flip(k.getSupport().getNeeded()));
       k.getSupport().setGave(flip(k.getSupport().getGave()));
       break;
-    case Entry::Kind::INITIATION: k.getInitiation().setInitiator(flip(k.getInitiation().getInitiator())); break;
+    case Entry::Kind::INITIATION:
+      k.getInitiation().setInitiator(flip(k.getInitiation().getInitiator()));
+      break;
     case Entry::Kind::CONFLICT: {
       auto x = k.getConflict();
       x.setRaisedBy(flip(x.getRaisedBy()));
       x.setApologisedFirst(flip(x.getApologisedFirst()));
       for (auto r : x.getRepairs()) r.setBy(flip(r.getBy()));
       using O = schema::ConflictOutcome;
-      if (x.getOutcome() == O::YIELDED_ME) x.setOutcome(O::YIELDED_PARTNER);
-      else if (x.getOutcome() == O::YIELDED_PARTNER) x.setOutcome(O::YIELDED_ME);
+      if (x.getOutcome() == O::YIELDED_ME)
+        x.setOutcome(O::YIELDED_PARTNER);
+      else if (x.getOutcome() == O::YIELDED_PARTNER)
+        x.setOutcome(O::YIELDED_ME);
       auto a = x.getFairnessMe();
       x.setFairnessMe(x.getFairnessPartner());
       x.setFairnessPartner(a);
       break;
     }
-    case Entry::Kind::BOUNDARY: k.getBoundary().setHolder(flip(k.getBoundary().getHolder())); break;
+    case Entry::Kind::BOUNDARY:
+      k.getBoundary().setHolder(flip(k.getBoundary().getHolder()));
+      break;
     case Entry::Kind::GOAL:
       k.getGoal().setHolder(flip(k.getGoal().getHolder()));
       k.getGoal().setSupportedBy(flip(k.getGoal().getSupportedBy()));
@@ -282,13 +327,18 @@ void flip_perspective(Entry::Builder e) {
     case Entry::Kind::DECISION: {
       using P = schema::Prevailed;
       auto x = k.getDecision();
-      if (x.getPrevailed() == P::ME) x.setPrevailed(P::PARTNER);
-      else if (x.getPrevailed() == P::PARTNER) x.setPrevailed(P::ME);
+      if (x.getPrevailed() == P::ME)
+        x.setPrevailed(P::PARTNER);
+      else if (x.getPrevailed() == P::PARTNER)
+        x.setPrevailed(P::ME);
       break;
     }
-    case Entry::Kind::EXPENSE: k.getExpense().setPaidBy(flip(k.getExpense().getPaidBy())); break;
+    case Entry::Kind::EXPENSE:
+      k.getExpense().setPaidBy(flip(k.getExpense().getPaidBy()));
+      break;
     case Entry::Kind::AGREEMENT:
-      k.getAgreement().setMySharePercent(static_cast<std::uint8_t>(100 - std::min<int>(100, k.getAgreement().getMySharePercent())));
+      k.getAgreement().setMySharePercent(static_cast<std::uint8_t>(
+          100 - std::min<int>(100, k.getAgreement().getMySharePercent())));
       break;
     case Entry::Kind::IMPORTANT_DATE:
       k.getImportantDate().setRememberedBy(flip(k.getImportantDate().getRememberedBy()));
@@ -300,24 +350,36 @@ void flip_perspective(Entry::Builder e) {
     case Entry::Kind::EDIT:
       if (e.hasReplacement()) flip_perspective(e.getReplacement());
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
 Party main_actor(Entry::Reader e) {
   auto k = e.getKind();
   switch (k.which()) {
-    case Entry::Kind::CONTRIBUTION: return k.getContribution().getActor();
-    case Entry::Kind::CARD: return k.getCard().getOwner();
-    case Entry::Kind::BID: return k.getBid().getBidder();
-    case Entry::Kind::SUPPORT: return k.getSupport().getGave();
-    case Entry::Kind::INITIATION: return k.getInitiation().getInitiator();
-    case Entry::Kind::CONFLICT: return k.getConflict().getRaisedBy();
-    case Entry::Kind::BOUNDARY: return k.getBoundary().getHolder();
-    case Entry::Kind::GOAL: return k.getGoal().getHolder();
-    case Entry::Kind::EXPENSE: return k.getExpense().getPaidBy();
-    case Entry::Kind::IMPORTANT_DATE: return k.getImportantDate().getPlannedBy();
-    default: return Party::ME;  // the author
+    case Entry::Kind::CONTRIBUTION:
+      return k.getContribution().getActor();
+    case Entry::Kind::CARD:
+      return k.getCard().getOwner();
+    case Entry::Kind::BID:
+      return k.getBid().getBidder();
+    case Entry::Kind::SUPPORT:
+      return k.getSupport().getGave();
+    case Entry::Kind::INITIATION:
+      return k.getInitiation().getInitiator();
+    case Entry::Kind::CONFLICT:
+      return k.getConflict().getRaisedBy();
+    case Entry::Kind::BOUNDARY:
+      return k.getBoundary().getHolder();
+    case Entry::Kind::GOAL:
+      return k.getGoal().getHolder();
+    case Entry::Kind::EXPENSE:
+      return k.getExpense().getPaidBy();
+    case Entry::Kind::IMPORTANT_DATE:
+      return k.getImportantDate().getPlannedBy();
+    default:
+      return Party::ME;  // the author
   }
 }
 

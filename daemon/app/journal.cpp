@@ -11,8 +11,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <ctime>
 #include <cstring>
+#include <ctime>
 
 namespace tandem::app {
 
@@ -20,7 +20,11 @@ using schema::Request;
 
 Journal::Journal(store::Store& store, store::Committer& committer, const Clock& clock,
                  std::string keys_dir, std::string data_dir)
-    : store_(store), committer_(committer), clock_(clock), hlc_(clock), keys_dir_(std::move(keys_dir)),
+    : store_(store),
+      committer_(committer),
+      clock_(clock),
+      hlc_(clock),
+      keys_dir_(std::move(keys_dir)),
       data_dir_(std::move(data_dir)) {}
 
 Status Journal::load() {
@@ -60,28 +64,56 @@ std::string Journal::today() const {
   return buf;
 }
 
-awaitable<Status> Journal::commit(store::Committer::Op op) { return commit_op(committer_, std::move(op)); }
+awaitable<Status> Journal::commit(store::Committer::Op op) {
+  return commit_op(committer_, std::move(op));
+}
 
 awaitable<void> Journal::handle(Request::Reader req, schema::Response::Builder out,
                                 const std::shared_ptr<api::EventSink>& sink) {
   const auto id = req.getId();
   if (!id_ && !req.isStatus() && !req.isInit()) {
-    api::set_error(out, id, {Code::kNotInitialized, "this device has no journal yet: run `tandem init --name NAME`"});
+    api::set_error(
+        out, id,
+        {Code::kNotInitialized, "this device has no journal yet: run `tandem init --name NAME`"});
     co_return;
   }
   switch (req.which()) {
-    case Request::STATUS: co_await on_status(out); break;
-    case Request::INIT: co_await on_init(req.getInit(), out); break;
-    case Request::ADD: co_await on_add(req.getAdd().getEntry(), out); break;
-    case Request::GET: co_await on_get(req.getGet(), out); break;
-    case Request::LIST: co_await on_list(req.getList(), out); break;
-    case Request::EDIT: co_await on_edit(req.getEdit(), out); break;
-    case Request::RETRACT: co_await on_retract(req.getRetract(), out); break;
-    case Request::APPRECIATE: co_await on_appreciate(req.getAppreciate(), out); break;
-    case Request::EXPORT: co_await on_export(req.getExport(), out); break;
-    case Request::SUBSCRIBE: on_subscribe(id, sink, out); break;
-    case Request::REPORT: co_await on_report(req.getReport(), out); break;
-    default: api::set_error(out, id, {Code::kUnknownRequest, "unknown request"}); break;
+    case Request::STATUS:
+      co_await on_status(out);
+      break;
+    case Request::INIT:
+      co_await on_init(req.getInit(), out);
+      break;
+    case Request::ADD:
+      co_await on_add(req.getAdd().getEntry(), out);
+      break;
+    case Request::GET:
+      co_await on_get(req.getGet(), out);
+      break;
+    case Request::LIST:
+      co_await on_list(req.getList(), out);
+      break;
+    case Request::EDIT:
+      co_await on_edit(req.getEdit(), out);
+      break;
+    case Request::RETRACT:
+      co_await on_retract(req.getRetract(), out);
+      break;
+    case Request::APPRECIATE:
+      co_await on_appreciate(req.getAppreciate(), out);
+      break;
+    case Request::EXPORT:
+      co_await on_export(req.getExport(), out);
+      break;
+    case Request::SUBSCRIBE:
+      on_subscribe(id, sink, out);
+      break;
+    case Request::REPORT:
+      co_await on_report(req.getReport(), out);
+      break;
+    default:
+      api::set_error(out, id, {Code::kUnknownRequest, "unknown request"});
+      break;
   }
 }
 
@@ -207,7 +239,8 @@ awaitable<void> Journal::on_add(schema::Entry::Reader entry, schema::Response::B
 awaitable<void> Journal::append_entry(schema::Entry::Reader entry, schema::Response::Builder out,
                                       std::optional<store::RecordKey> changes) {
   const bool is_private = entry.getVisibility() == schema::Visibility::PRIVATE;
-  const std::uint8_t flags = entry.getVisibility() == schema::Visibility::AGGREGATE ? store::kFlagAggregate : 0;
+  const std::uint8_t flags =
+      entry.getVisibility() == schema::Visibility::AGGREGATE ? store::kFlagAggregate : 0;
   auto [fields, note] = store::split_entry(entry);
   store::Body body = store::make_body(std::move(fields), std::move(note));
   store::RecordKey key{};
@@ -335,7 +368,8 @@ awaitable<void> Journal::on_edit(schema::EditRequest::Reader req, schema::Respon
   co_await append_entry(e.asReader(), out, *target);
 }
 
-awaitable<void> Journal::on_retract(schema::RetractRequest::Reader req, schema::Response::Builder out) {
+awaitable<void> Journal::on_retract(schema::RetractRequest::Reader req,
+                                    schema::Response::Builder out) {
   std::string id(req.getId().cStr(), req.getId().size());
   auto target = own_target(store_, *id_, id);
   if (!target) {
@@ -360,7 +394,8 @@ awaitable<void> Journal::on_retract(schema::RetractRequest::Reader req, schema::
   out.initRetracted().setId(id);
 }
 
-awaitable<void> Journal::on_appreciate(schema::AppreciateRequest::Reader req, schema::Response::Builder out) {
+awaitable<void> Journal::on_appreciate(schema::AppreciateRequest::Reader req,
+                                       schema::Response::Builder out) {
   capnp::MallocMessageBuilder msg;
   auto e = msg.initRoot<schema::Entry>();
   e.getKind().initAppreciation().setTo(schema::Party::PARTNER);

@@ -25,8 +25,8 @@ struct Identity {
 class Journal final : public api::Backend {
  public:
   // Borrows everything; all must outlive the Journal. `keys_dir` holds the secret key files.
-  Journal(store::Store& store, store::Committer& committer, const Clock& clock, std::string keys_dir,
-          std::string data_dir);
+  Journal(store::Store& store, store::Committer& committer, const Clock& clock,
+          std::string keys_dir, std::string data_dir);
 
   // Loads this device's identity if the space exists. kCorrupt/kIo when the keys do not match
   // the store.
@@ -53,17 +53,19 @@ class Journal final : public api::Backend {
   awaitable<void> on_export(schema::ExportRequest::Reader req, schema::Response::Builder out);
   awaitable<void> on_edit(schema::EditRequest::Reader req, schema::Response::Builder out);
   awaitable<void> on_retract(schema::RetractRequest::Reader req, schema::Response::Builder out);
-  awaitable<void> on_appreciate(schema::AppreciateRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> on_appreciate(schema::AppreciateRequest::Reader req,
+                                schema::Response::Builder out);
   awaitable<void> on_report(schema::ReportRequest::Reader req, schema::Response::Builder out);
   void on_subscribe(std::uint32_t id, const std::shared_ptr<api::EventSink>& sink,
                     schema::Response::Builder out);
 
-  // Appends one entry of this device (already normalised by the caller) (shared/aggregate to the signed log, private to the local
-  // one) and answers with its view; publishes the event.
+  // Appends one entry of this device (already normalised by the caller) (shared/aggregate to the
+  // signed log, private to the local one) and answers with its view; publishes the event.
   awaitable<void> append_entry(schema::Entry::Reader entry, schema::Response::Builder out,
                                std::optional<store::RecordKey> changes = {});
   // Writes the view of `key` into `out`; kNotFound when there is no such entry.
-  Status view(const store::Txn& txn, const store::RecordKey& key, schema::EntryView::Builder out) const;
+  Status view(const store::Txn& txn, const store::RecordKey& key,
+              schema::EntryView::Builder out) const;
   void publish(const store::RecordKey& key, bool changed);
   std::string today() const;
 

@@ -1,7 +1,7 @@
 // Journal::on_list and on_export: paging through the recording-order index.
+#include "daemon/api/codec.hpp"
 #include "daemon/app/entry_rules.hpp"
 #include "daemon/app/journal.hpp"
-#include "daemon/api/codec.hpp"
 
 #include <cstring>
 
@@ -35,7 +35,8 @@ struct Filter {
     if (dimension != schema::Dimension::UNSET && e.getDimension() != dimension) return false;
     if (actor != schema::Party::UNSET) {
       auto a = main_actor(e);
-      if (a == schema::Party::ME && v.getAuthor() == schema::Party::PARTNER) a = schema::Party::PARTNER;
+      if (a == schema::Party::ME && v.getAuthor() == schema::Party::PARTNER)
+        a = schema::Party::PARTNER;
       if (a != actor && a != schema::Party::BOTH) return false;
     }
     std::string_view date(e.getDate().cStr(), e.getDate().size());
@@ -101,7 +102,8 @@ awaitable<void> Journal::on_list(schema::ListRequest::Reader req, schema::Respon
   f.since = req.getSince();
   f.until = req.getUntil();
   f.include_retracted = req.getIncludeRetracted();
-  if ((!f.since.empty() && !valid_iso_date(f.since)) || (!f.until.empty() && !valid_iso_date(f.until))) {
+  if ((!f.since.empty() && !valid_iso_date(f.since)) ||
+      (!f.until.empty() && !valid_iso_date(f.until))) {
     api::set_error(out, 0, {Code::kInvalidArgument, "since and until must be ISO dates"});
     co_return;
   }
@@ -120,12 +122,13 @@ awaitable<void> Journal::on_list(schema::ListRequest::Reader req, schema::Respon
   auto fn = [this](const store::Txn& t, const store::RecordKey& k, schema::EntryView::Builder b) {
     return view(t, k, b);
   };
-  auto st = page(store_, *txn, f, std::string_view(req.getCursor().cStr(), req.getCursor().size()), limit,
-                 true, fn, out.initList());
+  auto st = page(store_, *txn, f, std::string_view(req.getCursor().cStr(), req.getCursor().size()),
+                 limit, true, fn, out.initList());
   if (!st) api::set_error(out, 0, st.error());
 }
 
-awaitable<void> Journal::on_export(schema::ExportRequest::Reader req, schema::Response::Builder out) {
+awaitable<void> Journal::on_export(schema::ExportRequest::Reader req,
+                                   schema::Response::Builder out) {
   Filter f;
   f.include_retracted = true;
   f.include_actions = true;
@@ -138,8 +141,8 @@ awaitable<void> Journal::on_export(schema::ExportRequest::Reader req, schema::Re
   auto fn = [this](const store::Txn& t, const store::RecordKey& k, schema::EntryView::Builder b) {
     return view(t, k, b);
   };
-  auto st = page(store_, *txn, f, std::string_view(req.getCursor().cStr(), req.getCursor().size()), limit,
-                 false, fn, out.initList());
+  auto st = page(store_, *txn, f, std::string_view(req.getCursor().cStr(), req.getCursor().size()),
+                 limit, false, fn, out.initList());
   if (!st) api::set_error(out, 0, st.error());
 }
 

@@ -31,10 +31,17 @@ Bytes peer_message(std::function<void(schema::PeerMessage::Builder)> fill) {
 
 Network::Network(asio::io_context& io, store::Store& store, store::Committer& committer,
                  Journal& journal, const Clock& clock, std::string keys_dir, NetworkOptions options)
-    : io_(io), store_(store), committer_(committer), journal_(journal), clock_(clock),
-      keys_dir_(std::move(keys_dir)), options_(std::move(options)) {}
+    : io_(io),
+      store_(store),
+      committer_(committer),
+      journal_(journal),
+      clock_(clock),
+      keys_dir_(std::move(keys_dir)),
+      options_(std::move(options)) {}
 
-Network::~Network() { stop(); }
+Network::~Network() {
+  stop();
+}
 
 Status Network::load_space_key() {
   auto key = store::read_key_file<32>(keys_dir_ + "/space.key");
@@ -57,9 +64,11 @@ Status Network::start() {
   lo.channel.psk = &*space_key_;
   lo.channel.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
   lo.channel.handshake_timeout = options_.handshake_timeout;
-  auto listener = wire::Listener::open(io_.get_executor(), *ep, std::move(lo), [this](wire::Channel ch) {
-    asio::co_spawn(io_, run_session(std::make_shared<wire::Channel>(std::move(ch))), asio::detached);
-  });
+  auto listener =
+      wire::Listener::open(io_.get_executor(), *ep, std::move(lo), [this](wire::Channel ch) {
+        asio::co_spawn(io_, run_session(std::make_shared<wire::Channel>(std::move(ch))),
+                       asio::detached);
+      });
   if (!listener) return listener.error();
   listener_ = std::move(*listener);
   asio::co_spawn(io_, listener_->run(), asio::detached);
@@ -71,20 +80,23 @@ Status Network::start() {
         discovery::BeaconScope::space(discovery::beacon_key(*space_key_, 0)));
     discovery::SenderOptions so;
     so.advertised_port = listener_->local_endpoint().port();
-    beacon_sender_ = std::make_unique<discovery::BeaconSender>(io_.get_executor(), so, *beacon_scope_, clock_,
-                                                               discovery::system_random());
-    if (auto st = beacon_sender_->start(); !st) spdlog::warn("LAN beacons off: {}", st.error().message);
+    beacon_sender_ = std::make_unique<discovery::BeaconSender>(
+        io_.get_executor(), so, *beacon_scope_, clock_, discovery::system_random());
+    if (auto st = beacon_sender_->start(); !st)
+      spdlog::warn("LAN beacons off: {}", st.error().message);
     beacon_listener_ = std::make_unique<discovery::BeaconListener>(
         io_.get_executor(), discovery::ListenerOptions{}, *beacon_scope_, clock_,
         [this](const discovery::Candidate& c) {
           if (c.port == listener_->local_endpoint().port()) {
             // Possibly our own beacon; the handshake would refuse it anyway (self is not a peer).
           }
-          ensure_dialing(tcp::endpoint(c.address, c.port).address().to_string().find(':') != std::string::npos
+          ensure_dialing(tcp::endpoint(c.address, c.port).address().to_string().find(':') !=
+                                 std::string::npos
                              ? "[" + c.address.to_string() + "]:" + std::to_string(c.port)
                              : c.address.to_string() + ":" + std::to_string(c.port));
         });
-    if (auto st = beacon_listener_->start(); !st) spdlog::warn("LAN discovery off: {}", st.error().message);
+    if (auto st = beacon_listener_->start(); !st)
+      spdlog::warn("LAN discovery off: {}", st.error().message);
   }
   for (const auto& p : options_.peers) ensure_dialing(p);
   if (auto stored = stored_peers()) {
@@ -123,7 +135,9 @@ std::optional<store::DeviceId> Network::device_of(const crypto::PublicKey& remot
   return std::nullopt;
 }
 
-bool Network::authorize(const crypto::PublicKey& remote) const { return device_of(remote).has_value(); }
+bool Network::authorize(const crypto::PublicKey& remote) const {
+  return device_of(remote).has_value();
+}
 
 Result<std::vector<std::string>> Network::stored_peers() const {
   auto txn = store::Txn::begin_read(store_.env());
@@ -288,8 +302,9 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
   st.session = session;
   {
     auto ep = channel->remote_endpoint();
-    st.address = (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
-                 ":" + std::to_string(ep.port());
+    st.address =
+        (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
+        ":" + std::to_string(ep.port());
   }
   st.last_seen = clock_.now_ms();
   spdlog::info("peer {} connected from {}", to_hex(*dev), st.address);
@@ -317,7 +332,8 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
     state_[*dev].last_seen = clock_.now_ms();
     auto m = sync::decode(*bytes);
     if (!m) {
-      spdlog::warn("peer {} sent a malformed message ({}); closing", to_hex(*dev), m.error().message);
+      spdlog::warn("peer {} sent a malformed message ({}); closing", to_hex(*dev),
+                   m.error().message);
       break;
     }
     using K = sync::Message::Kind;
@@ -409,7 +425,8 @@ awaitable<void> Network::peer_address(schema::Request::Reader req, schema::Respo
   }
   std::vector<std::string> list = *current;
   if (req.isPeerAdd() || req.isPeerRemove()) {
-    auto text = std::string((req.isPeerAdd() ? req.getPeerAdd() : req.getPeerRemove()).getAddress().cStr());
+    auto text =
+        std::string((req.isPeerAdd() ? req.getPeerAdd() : req.getPeerRemove()).getAddress().cStr());
     auto parsed = discovery::parse_peer(text);
     if (!parsed) {
       api::set_error(out, 0, {Code::kInvalidArgument, parsed.error().message});
@@ -445,10 +462,18 @@ awaitable<void> Network::peer_address(schema::Request::Reader req, schema::Respo
 awaitable<void> Network::handle(schema::Request::Reader req, schema::Response::Builder out,
                                 const std::shared_ptr<api::EventSink>& sink) {
   switch (req.which()) {
-    case schema::Request::PAIR_INVITE: co_await pair_invite(req.getPairInvite(), req.getId(), out, sink); break;
-    case schema::Request::PAIR_JOIN: co_await pair_join(req.getPairJoin(), out); break;
-    case schema::Request::PEERS: peers(out); break;
-    default: co_await peer_address(req, out); break;
+    case schema::Request::PAIR_INVITE:
+      co_await pair_invite(req.getPairInvite(), req.getId(), out, sink);
+      break;
+    case schema::Request::PAIR_JOIN:
+      co_await pair_join(req.getPairJoin(), out);
+      break;
+    case schema::Request::PEERS:
+      peers(out);
+      break;
+    default:
+      co_await peer_address(req, out);
+      break;
   }
 }
 

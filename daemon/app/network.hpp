@@ -22,9 +22,9 @@
 namespace tandem::app {
 
 struct NetworkOptions {
-  std::string listen = "[::]:7470";     // where peers connect; port 0: any free port
-  bool discovery = true;                // LAN beacons
-  std::vector<std::string> peers;       // static peers from the configuration
+  std::string listen = "[::]:7470";  // where peers connect; port 0: any free port
+  bool discovery = true;             // LAN beacons
+  std::vector<std::string> peers;    // static peers from the configuration
   std::chrono::milliseconds keepalive{10000};
   std::chrono::milliseconds handshake_timeout{5000};
 };
@@ -64,7 +64,8 @@ class Network {
   };
 
   awaitable<void> pair_invite(schema::PairInviteRequest::Reader req, std::uint32_t id,
-                              schema::Response::Builder out, const std::shared_ptr<api::EventSink>& sink);
+                              schema::Response::Builder out,
+                              const std::shared_ptr<api::EventSink>& sink);
   awaitable<void> pair_join(schema::PairJoinRequest::Reader req, schema::Response::Builder out);
   void peers(schema::Response::Builder out);
   awaitable<void> peer_address(schema::Request::Reader req, schema::Response::Builder out);
@@ -74,8 +75,9 @@ class Network {
   struct Session {
     std::shared_ptr<wire::Channel> channel;
     store::DeviceId device{};
-    std::optional<sync::Frontier> peer;  // what the peer holds: its hello, then acknowledged batches
-    sync::Frontier sent;                 // what has been sent to it (acknowledged or in flight)
+    std::optional<sync::Frontier>
+        peer;             // what the peer holds: its hello, then acknowledged batches
+    sync::Frontier sent;  // what has been sent to it (acknowledged or in flight)
     std::uint64_t next_batch = 1;
     // Batches sent and not yet acknowledged: id -> (device, last sequence). At most kWindow.
     std::map<std::uint64_t, std::pair<store::DeviceId, std::uint64_t>> in_flight;

@@ -39,7 +39,6 @@ std::string host_name() {
   return host;
 }
 
-
 }  // namespace
 
 awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std::uint32_t id,
@@ -61,7 +60,8 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   } reset{invite_active_};
 
   const bool as_device = req.getAsDevice();
-  const auto timeout = std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 600);
+  const auto timeout =
+      std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 600);
   const auto code = discovery::generate(discovery::system_random());
   const Bytes prs = discovery::prs(code);
 
@@ -74,7 +74,8 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   };
   auto shared = std::make_shared<Shared>(io_);
   auto peer_ep = listener_->local_endpoint();
-  tcp::endpoint pair_ep(peer_ep.address(), peer_ep.port() == 0 || peer_ep.port() == 65535 ? 0 : peer_ep.port() + 1);
+  tcp::endpoint pair_ep(peer_ep.address(),
+                        peer_ep.port() == 0 || peer_ep.port() == 65535 ? 0 : peer_ep.port() + 1);
   wire::ListenerOptions lo;
   lo.channel = pairing_options(me->dh);
   lo.max_handshakes = 8;
@@ -114,7 +115,8 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
     so.interval = std::chrono::milliseconds(2000);
     beacons = std::make_unique<discovery::BeaconSender>(io_.get_executor(), so, *scope, clock_,
                                                         discovery::system_random());
-    if (auto st = beacons->start(); !st) spdlog::warn("pairing beacons off: {}", st.error().message);
+    if (auto st = beacons->start(); !st)
+      spdlog::warn("pairing beacons off: {}", st.error().message);
   }
 
   // The first answer: the code, while this request goes on waiting.
@@ -125,18 +127,21 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
     auto pc = r.initPairCode();
     pc.setCode(discovery::format(code));
     pc.setPort(pair_port);
-    pc.setExpiresAt(static_cast<std::uint64_t>(clock_.now_ms() +
-                                               std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
+    pc.setExpiresAt(static_cast<std::uint64_t>(
+        clock_.now_ms() + std::chrono::duration_cast<std::chrono::milliseconds>(timeout).count()));
     sink->push(msg);
   }
-  spdlog::info("pairing: waiting for a device on port {} (code channel {})", pair_port, code.channel);
+  spdlog::info("pairing: waiting for a device on port {} (code channel {})", pair_port,
+               code.channel);
 
   shared->wake.expires_after(timeout);
   co_await shared->wake.async_wait(asio::as_tuple(asio::use_awaitable));
   pair_listener->stop();
   if (beacons) beacons->stop();
   if (!shared->channel) {
-    api::set_error(out, 0, {Code::kUnavailable, "the code expired before a device joined; run `tandem pair invite` again"});
+    api::set_error(out, 0,
+                   {Code::kUnavailable,
+                    "the code expired before a device joined; run `tandem pair invite` again"});
     co_return;
   }
   wire::Channel& ch = *shared->channel;
@@ -166,9 +171,12 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   }
   if (auto st = inviter->on_confirm(*confirm); !st) {
     ch.close();
-    const bool wrong = st.error().code == Code::kAuth || st.error().message.find("wrong code") != std::string::npos;
-    fail({Code::kForbidden, wrong ? "wrong code: nothing was shared; the code is spent, run `tandem pair invite` again"
-                                  : "pairing failed: " + st.error().message});
+    const bool wrong = st.error().code == Code::kAuth ||
+                       st.error().message.find("wrong code") != std::string::npos;
+    fail({Code::kForbidden,
+          wrong
+              ? "wrong code: nothing was shared; the code is spent, run `tandem pair invite` again"
+              : "pairing failed: " + st.error().message});
     co_return;
   }
 
@@ -223,7 +231,8 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
     co_return;
   }
   ch.close();
-  spdlog::info("pairing: {} joined as {}", to_hex(dev.id), as_device ? "another device" : "the partner");
+  spdlog::info("pairing: {} joined as {}", to_hex(dev.id),
+               as_device ? "another device" : "the partner");
   auto p = out.initPaired();
   p.setDeviceId(to_hex(dev.id));
   p.setDeviceName(dev.name);
@@ -231,9 +240,12 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   p.setAsDevice(as_device);
 }
 
-awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::Response::Builder out) {
+awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
+                                   schema::Response::Builder out) {
   if (journal_.identity()) {
-    api::set_error(out, 0, {Code::kAlreadyInitialized, "this device already keeps a journal; pairing joins a new one"});
+    api::set_error(out, 0,
+                   {Code::kAlreadyInitialized,
+                    "this device already keeps a journal; pairing joins a new one"});
     co_return;
   }
   auto code = discovery::parse(std::string_view(req.getCode().cStr(), req.getCode().size()));
@@ -253,7 +265,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
   std::optional<tcp::endpoint> target;
   std::string host;
   if (req.getAddress().size() > 0) {
-    auto parsed = discovery::parse_peer(std::string_view(req.getAddress().cStr(), req.getAddress().size()));
+    auto parsed =
+        discovery::parse_peer(std::string_view(req.getAddress().cStr(), req.getAddress().size()));
     if (!parsed) {
       api::set_error(out, 0, {Code::kInvalidArgument, parsed.error().message});
       co_return;
@@ -270,27 +283,33 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
   } else {
     auto scope = discovery::BeaconScope::pairing(code->channel);
     asio::steady_timer wait(io_);
-    discovery::BeaconListener listener(io_.get_executor(), discovery::ListenerOptions{}, scope, clock_,
-                                       [&](const discovery::Candidate& c) {
+    discovery::BeaconListener listener(io_.get_executor(), discovery::ListenerOptions{}, scope,
+                                       clock_, [&](const discovery::Candidate& c) {
                                          if (!target) {
                                            target = tcp::endpoint(c.address, c.port);
                                            wait.cancel();
                                          }
                                        });
     if (auto st = listener.start(); !st) {
-      api::set_error(out, 0, {Code::kUnavailable, "cannot listen for the inviter on the LAN (" + st.error().message +
-                                                      "); give its address with --address HOST:PORT"});
+      api::set_error(
+          out, 0,
+          {Code::kUnavailable, "cannot listen for the inviter on the LAN (" + st.error().message +
+                                   "); give its address with --address HOST:PORT"});
       co_return;
     }
-    wait.expires_after(std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 60));
+    wait.expires_after(
+        std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 60));
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
     listener.stop();
     if (!target) {
-      api::set_error(out, 0, {Code::kUnavailable, "no inviting device found on the LAN for channel " +
-                                                      std::to_string(code->channel) + "; try --address HOST:PORT"});
+      api::set_error(
+          out, 0,
+          {Code::kUnavailable, "no inviting device found on the LAN for channel " +
+                                   std::to_string(code->channel) + "; try --address HOST:PORT"});
       co_return;
     }
-    host = target->address().is_v6() ? "[" + target->address().to_string() + "]" : target->address().to_string();
+    host = target->address().is_v6() ? "[" + target->address().to_string() + "]"
+                                     : target->address().to_string();
   }
 
   auto sign = crypto::sign_keypair();
@@ -305,12 +324,13 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
   auto opts = pairing_options(dh.secret);
   auto ch = co_await wire::connect(io_.get_executor(), *target, opts);
   if (!ch) {
-    api::set_error(out, 0, {Code::kUnavailable, "cannot reach the inviting device: " + ch.error().message});
+    api::set_error(out, 0,
+                   {Code::kUnavailable, "cannot reach the inviting device: " + ch.error().message});
     co_return;
   }
   const Bytes prs = discovery::prs(*code);
-  pairing::Binding binding{prs, ByteView(ch->handshake_hash().data(), ch->handshake_hash().size()), dh.pub,
-                           ch->remote_static()};
+  pairing::Binding binding{prs, ByteView(ch->handshake_hash().data(), ch->handshake_hash().size()),
+                           dh.pub, ch->remote_static()};
   auto joiner = pairing::Joiner::start(binding, info);
   if (!joiner) {
     api::set_error(out, 0, joiner.error());
@@ -319,14 +339,16 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
   co_await ch->send(joiner->hello());
   auto reply = co_await ch->receive();
   if (!reply) {
-    api::set_error(out, 0, {Code::kUnavailable, "the inviting device went away: " + reply.error().message});
+    api::set_error(out, 0,
+                   {Code::kUnavailable, "the inviting device went away: " + reply.error().message});
     co_return;
   }
   auto confirm = joiner->on_reply(*reply);
   if (!confirm) {
     if (confirm.error().code == Code::kAuth) {
       co_await ch->send(pairing::refused_message("wrong code"));
-      api::set_error(out, 0, {Code::kForbidden, "wrong code: nothing was shared; ask for a new code"});
+      api::set_error(out, 0,
+                     {Code::kForbidden, "wrong code: nothing was shared; ask for a new code"});
     } else {
       api::set_error(out, 0, {Code::kForbidden, "pairing refused: " + confirm.error().message});
     }
@@ -337,7 +359,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
   auto welcome_msg = co_await ch->receive();
   ch->close();
   if (!welcome_msg) {
-    api::set_error(out, 0, {Code::kUnavailable, "the inviting device went away before the welcome"});
+    api::set_error(out, 0,
+                   {Code::kUnavailable, "the inviting device went away before the welcome"});
     co_return;
   }
   auto welcome = joiner->on_welcome(*welcome_msg);
@@ -347,14 +370,15 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
   }
   auto roster = store::decode_roster(welcome->roster);
   const store::DeviceInfo* mine = roster ? roster->device(info.device_id) : nullptr;
-  if (!mine || mine->sign_key != sign.pub || mine->dh_key != dh.pub || mine->member != welcome->member ||
-      roster->space_id != welcome->space_id) {
+  if (!mine || mine->sign_key != sign.pub || mine->dh_key != dh.pub ||
+      mine->member != welcome->member || roster->space_id != welcome->space_id) {
     api::set_error(out, 0, {Code::kCorrupt, "the welcome's roster does not hold this device"});
     co_return;
   }
 
   // Keys first (0600 files), then the store; a leftover from an earlier failed attempt goes.
-  for (const char* f : {"/device.sign", "/device.dh", "/space.key"}) ::unlink((keys_dir_ + f).c_str());
+  for (const char* f : {"/device.sign", "/device.dh", "/space.key"})
+    ::unlink((keys_dir_ + f).c_str());
   for (auto st : {store::write_key_file(keys_dir_ + "/device.sign", sign.secret),
                   store::write_key_file(keys_dir_ + "/device.dh", dh.secret),
                   store::write_key_file(keys_dir_ + "/space.key", welcome->space_key)}) {
@@ -383,7 +407,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, schema::
     api::set_error(out, 0, loaded.error());
     co_return;
   }
-  if (auto started = start(); !started) spdlog::warn("joined, but not listening: {}", started.error().message);
+  if (auto started = start(); !started)
+    spdlog::warn("joined, but not listening: {}", started.error().message);
   spdlog::info("pairing: joined space {} as device {}", to_hex(welcome->space_id), to_hex(dev_id));
   auto p = out.initPaired();
   p.setDeviceId(to_hex(dev_id));

@@ -18,9 +18,10 @@ awaitable<void> Service::handle(Request::Reader req, schema::Response::Builder o
     case Request::PEER_REMOVE:
     case Request::PEER_LIST:
       if (!journal_.identity()) {
-        api::set_error(out, 0, {Code::kNotInitialized,
-                                "this device has no journal yet: run `tandem init --name NAME` or "
-                                "`tandem pair join CODE --name NAME`"});
+        api::set_error(out, 0,
+                       {Code::kNotInitialized,
+                        "this device has no journal yet: run `tandem init --name NAME` or "
+                        "`tandem pair join CODE --name NAME`"});
         break;
       }
       co_await network_.handle(req, out, sink);
@@ -29,8 +30,9 @@ awaitable<void> Service::handle(Request::Reader req, schema::Response::Builder o
       co_await journal_.handle(req, out, sink);
       if (req.isInit() && out.isInit()) {
         if (auto st = network_.start(); !st) {
-          api::set_error(out, 0, {st.error().code, "the journal was created, but peers cannot connect: " +
-                                                       st.error().message});
+          api::set_error(out, 0,
+                         {st.error().code, "the journal was created, but peers cannot connect: " +
+                                               st.error().message});
         }
       }
       if (out.isStatus()) {

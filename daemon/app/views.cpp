@@ -16,11 +16,13 @@ static std::pair<store::DeviceId, std::uint64_t> split_key(const RecordKey& k) {
   return {d, get_be64(k.data() + 8)};
 }
 
-Status Journal::view(const store::Txn& txn, const RecordKey& key, schema::EntryView::Builder out) const {
+Status Journal::view(const store::Txn& txn, const RecordKey& key,
+                     schema::EntryView::Builder out) const {
   auto [dev, seq] = split_key(key);
   auto header = store_.header(txn, dev, seq);
   if (!header) return header.error();
-  if (!*header || ((*header)->flags & store::kFlagRoster)) return Error{Code::kNotFound, "no such entry"};
+  if (!*header || ((*header)->flags & store::kFlagRoster))
+    return Error{Code::kNotFound, "no such entry"};
   auto roster = store_.roster(txn);
   if (!roster) return roster.error();
   std::uint8_t author = id_ ? id_->member : 1;
@@ -85,7 +87,8 @@ Status Journal::view(const store::Txn& txn, const RecordKey& key, schema::EntryV
     auto cur = store::Cursor::open(txn, store_.tables().log);
     if (cur && id_) {
       for (auto it = cur->seek(ByteView(id_->device.data(), 8));
-           it && !revealed && std::memcmp(it->key.data(), id_->device.data(), 8) == 0; it = cur->next()) {
+           it && !revealed && std::memcmp(it->key.data(), id_->device.data(), 8) == 0;
+           it = cur->next()) {
         auto b = store_.body(txn, id_->device, get_be64(it->key.data() + 8));
         if (!b || !*b) continue;
         auto p = store::ParsedEntry::parse((**b).fields, std::nullopt);

@@ -17,6 +17,8 @@ std::uint64_t Hlc::tick() {
   return last_;
 }
 
-void Hlc::observe(std::uint64_t remote) { last_ = std::max(last_, remote); }
+void Hlc::observe(std::uint64_t remote) {
+  last_ = std::max(last_, remote);
+}
 
 }  // namespace tandem

@@ -13,20 +13,20 @@
 namespace tandem {
 
 enum class Code {
-  kInternal,            // a bug or an unexpected failure
-  kBadRequest,          // input that is not a request at all
+  kInternal,    // a bug or an unexpected failure
+  kBadRequest,  // input that is not a request at all
   kUnknownRequest,
-  kTooLarge,            // over a cap
-  kInvalidArgument,     // a field out of range
+  kTooLarge,         // over a cap
+  kInvalidArgument,  // a field out of range
   kNotInitialized,
   kAlreadyInitialized,
   kNotFound,
   kForbidden,
-  kStorageFull,         // disk or LMDB map full; nothing was written
-  kUnavailable,         // try again later
-  kIo,                  // the OS refused (permissions, missing file)
-  kCorrupt,             // stored or received bytes fail verification
-  kAuth,                // a key, tag or signature did not verify
+  kStorageFull,  // disk or LMDB map full; nothing was written
+  kUnavailable,  // try again later
+  kIo,           // the OS refused (permissions, missing file)
+  kCorrupt,      // stored or received bytes fail verification
+  kAuth,         // a key, tag or signature did not verify
 };
 
 // Stable lower-case name of a code, for logs and the CLI.
@@ -48,9 +48,18 @@ class [[nodiscard]] Result {
   explicit operator bool() const { return ok(); }
 
   // Preconditions: ok() for value(), !ok() for error(). Violations abort, in every build.
-  T& value() & { check(); return std::get<0>(v_); }
-  const T& value() const& { check(); return std::get<0>(v_); }
-  T&& value() && { check(); return std::get<0>(std::move(v_)); }
+  T& value() & {
+    check();
+    return std::get<0>(v_);
+  }
+  const T& value() const& {
+    check();
+    return std::get<0>(v_);
+  }
+  T&& value() && {
+    check();
+    return std::get<0>(std::move(v_));
+  }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
   T& operator*() & { return value(); }
@@ -62,7 +71,8 @@ class [[nodiscard]] Result {
  private:
   void check() const {
     if (!ok()) {
-      std::fprintf(stderr, "tandem: value() of a failed Result: %s\n", std::get<1>(v_).message.c_str());
+      std::fprintf(stderr, "tandem: value() of a failed Result: %s\n",
+                   std::get<1>(v_).message.c_str());
       std::abort();
     }
   }
@@ -79,7 +89,10 @@ class [[nodiscard]] Status {
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const Error& error() const { assert(!ok_); return err_; }
+  const Error& error() const {
+    assert(!ok_);
+    return err_;
+  }
 
  private:
   Error err_;
@@ -89,8 +102,8 @@ class [[nodiscard]] Status {
 }  // namespace tandem
 
 // Returns early with the error of a failed Status or Result expression.
-#define TANDEM_TRY(expr)                         \
-  do {                                           \
-    auto&& tandem_try_ = (expr);                 \
+#define TANDEM_TRY(expr)                               \
+  do {                                                 \
+    auto&& tandem_try_ = (expr);                       \
     if (!tandem_try_.ok()) return tandem_try_.error(); \
   } while (0)

@@ -93,9 +93,11 @@ Result<ParseOutcome> parse_args(int argc, const char* const* argv, const Environ
                  "Config file (default: $XDG_CONFIG_HOME/tandem/tandemd.toml)");
   app.add_option("--data-dir", raw.data_dir,
                  "Directory holding the store and keys (default: $XDG_DATA_HOME/tandem)");
-  app.add_option("--socket", raw.socket,
-                 "Local API socket (default: $TANDEM_SOCKET, $XDG_RUNTIME_DIR/tandem/tandemd.sock)");
-  app.add_option("--listen", raw.listen, "Address for peer connections, IP:PORT (default [::]:7470)");
+  app.add_option(
+      "--socket", raw.socket,
+      "Local API socket (default: $TANDEM_SOCKET, $XDG_RUNTIME_DIR/tandem/tandemd.sock)");
+  app.add_option("--listen", raw.listen,
+                 "Address for peer connections, IP:PORT (default [::]:7470)");
   app.add_flag("--discovery", raw.discovery, "Announce and find devices on the LAN (default)");
   app.add_flag("--no-discovery", raw.no_discovery, "No LAN beacons; static peers only");
   app.add_option("--peer", raw.peers, "A static peer HOST:PORT (repeatable; replaces the file's)");

@@ -31,7 +31,7 @@ struct Config {
 
   // Where this Config came from, kept so that reload() can redo the same steps.
   struct Origin {
-    std::string config_file;      // the file read, or that would be read if it existed
+    std::string config_file;       // the file read, or that would be read if it existed
     bool config_required = false;  // named with --config: its absence is an error
     bool config_found = false;     // the file existed and was read
     Settings flags;                // the command line's layer, reapplied over the file

@@ -19,32 +19,38 @@ Error at(const std::string& source, const toml::source_region& where, const std:
 
 const char* type_name(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::string: return "a string";
-    case toml::node_type::integer: return "an integer";
-    case toml::node_type::floating_point: return "a number";
-    case toml::node_type::boolean: return "a boolean";
-    case toml::node_type::array: return "an array";
-    case toml::node_type::table: return "a table";
-    default: return "a date or time";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a number";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
   }
 }
 
 Result<std::string> string_of(const std::string& source, std::string_view key,
                               const toml::node& node) {
   if (const auto* s = node.as_string()) return s->get();
-  return at(source, node.source(),
-            std::string(key) + " must be a string, not " + type_name(node));
+  return at(source, node.source(), std::string(key) + " must be a string, not " + type_name(node));
 }
 
-Result<std::string> path_of(const std::string& source, std::string_view key,
-                            const toml::node& node, const Environment& env) {
+Result<std::string> path_of(const std::string& source, std::string_view key, const toml::node& node,
+                            const Environment& env) {
   auto text = string_of(source, key, node);
   if (!text) return text;
   std::string path = expand_home(*text, env);
   if (!path.starts_with('/')) {
-    return at(source, node.source(),
-              std::string(key) + " must be an absolute path or start with ~/, not \"" + *text +
-                  "\"");
+    return at(
+        source, node.source(),
+        std::string(key) + " must be an absolute path or start with ~/, not \"" + *text + "\"");
   }
   return path;
 }
@@ -72,9 +78,9 @@ Status read_key(const std::string& source, std::string_view key, const toml::nod
   } else if (key == "peers") {
     const auto* list = node.as_array();
     if (list == nullptr) {
-      return at(source, node.source(),
-                std::string("peers must be an array of \"HOST:PORT\" strings, not ") +
-                    type_name(node));
+      return at(
+          source, node.source(),
+          std::string("peers must be an array of \"HOST:PORT\" strings, not ") + type_name(node));
     }
     std::vector<HostPort> peers;
     for (const toml::node& item : *list) {

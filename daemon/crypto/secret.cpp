@@ -55,6 +55,8 @@ bool equal_ct(std::span<const std::uint8_t> a, std::span<const std::uint8_t> b) 
   return sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
-void wipe(void* p, std::size_t n) { sodium_memzero(p, n); }
+void wipe(void* p, std::size_t n) {
+  sodium_memzero(p, n);
+}
 
 }  // namespace tandem::crypto

@@ -195,7 +195,8 @@ std::string word_unclear(const ShareView& s) {
     default: {
       std::string more =
           s.more_needed_capped ? "many more" : "about " + std::to_string(s.more_needed) + " more";
-      std::string line = "Not enough to tell yet about " + what + ": " + std::to_string(s.episodes) +
+      std::string line = "Not enough to tell yet about " + what + ": " +
+                         std::to_string(s.episodes) +
                          (s.episodes == 1 ? " episode so far" : " episodes so far");
       const std::string weeks = std::to_string(s.more_weeks_needed) +
                                 (s.more_weeks_needed == 1 ? " more week" : " more weeks");

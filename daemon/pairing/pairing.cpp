@@ -23,9 +23,10 @@ constexpr std::string_view kInviterLabel = "tandem/pair/v1 confirm inviter";
 // The joiner's CPace associated data commits to every claim of its hello, so the confirmation
 // tags cover them too.
 Bytes joiner_ad(const JoinerInfo& info) {
-  auto h = crypto::hash("tandem/pair/v1 joiner claims",
-                        {info.device_id, info.sign_key,
-                         crypto::cpace::lv_cat({as_bytes(info.device_name), as_bytes(info.member_name)})});
+  auto h = crypto::hash(
+      "tandem/pair/v1 joiner claims",
+      {info.device_id, info.sign_key,
+       crypto::cpace::lv_cat({as_bytes(info.device_name), as_bytes(info.member_name)})});
   Bytes ad(kJoinerAd.size() + h.size());
   std::memcpy(ad.data(), kJoinerAd.data(), kJoinerAd.size());
   std::memcpy(ad.data() + kJoinerAd.size(), h.data(), h.size());
@@ -42,11 +43,14 @@ Bytes to_bytes(capnp::MessageBuilder& msg) {
   return Bytes(bytes.begin(), bytes.end());
 }
 
-kj::ArrayPtr<const capnp::byte> view(ByteView b) { return {b.data(), b.size()}; }
+kj::ArrayPtr<const capnp::byte> view(ByteView b) {
+  return {b.data(), b.size()};
+}
 
 // Parses one PairMessage; the callback reads it while the message lives.
 template <class F>
-auto with_message(ByteView bytes, F&& f) -> decltype(f(std::declval<schema::PairMessage::Reader>())) {
+auto with_message(ByteView bytes, F&& f)
+    -> decltype(f(std::declval<schema::PairMessage::Reader>())) {
   if (bytes.empty() || bytes.size() % 8 || bytes.size() > kMaxPairMessage) {
     return Error{Code::kCorrupt, "malformed pairing message"};
   }
@@ -56,7 +60,8 @@ auto with_message(ByteView bytes, F&& f) -> decltype(f(std::declval<schema::Pair
     capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
     return f(reader.getRoot<schema::PairMessage>());
   } catch (const kj::Exception& e) {
-    return Error{Code::kCorrupt, std::string("malformed pairing message: ") + e.getDescription().cStr()};
+    return Error{Code::kCorrupt,
+                 std::string("malformed pairing message: ") + e.getDescription().cStr()};
   }
 }
 
@@ -79,7 +84,8 @@ Result<Welcome> with_body(ByteView plain) {
     std::memcpy(words.begin(), plain.data(), plain.size());
     capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
     auto b = reader.getRoot<schema::PairWelcomeBody>();
-    if (b.getSpaceId().size() != 16 || b.getSpaceKey().size() != 32 || (b.getMember() != 1 && b.getMember() != 2)) {
+    if (b.getSpaceId().size() != 16 || b.getSpaceKey().size() != 32 ||
+        (b.getMember() != 1 && b.getMember() != 2)) {
       crypto::wipe(words.begin(), plain.size());
       return Error{Code::kCorrupt, "malformed welcome"};
     }
@@ -156,7 +162,8 @@ Result<Welcome> Joiner::on_welcome(ByteView message) {
     if (!m.isWelcome()) return Error{Code::kCorrupt, "pairing: expected a welcome"};
     auto key = welcome_key(session_->isk(), sid_);
     auto sealed = m.getWelcome();
-    auto plain = crypto::open(key, ByteView(sealed.begin(), sealed.size()), as_bytes("tandem/pair/welcome/v1"));
+    auto plain = crypto::open(key, ByteView(sealed.begin(), sealed.size()),
+                              as_bytes("tandem/pair/welcome/v1"));
     if (!plain) return plain.error();
     auto w = with_body(*plain);
     crypto::wipe(plain->data(), plain->size());
@@ -172,8 +179,8 @@ Result<Inviter> Inviter::on_hello(const Binding& binding, ByteView message) {
     if (!m.isHello()) return Error{Code::kCorrupt, "pairing: expected a hello"};
     auto h = m.getHello();
     if (h.getVersion() != 1) return Error{Code::kCorrupt, "pairing: unsupported version"};
-    if (h.getDeviceId().size() != 8 || h.getSignKey().size() != 32 || h.getDeviceName().size() > 64 ||
-        h.getMemberName().size() > 64) {
+    if (h.getDeviceId().size() != 8 || h.getSignKey().size() != 32 ||
+        h.getDeviceName().size() > 64 || h.getMemberName().size() > 64) {
       return Error{Code::kCorrupt, "pairing: malformed hello"};
     }
     std::memcpy(inv.joiner_.device_id.data(), h.getDeviceId().begin(), 8);
@@ -181,8 +188,9 @@ Result<Inviter> Inviter::on_hello(const Binding& binding, ByteView message) {
     inv.joiner_.device_name = h.getDeviceName();
     inv.joiner_.member_name = h.getMemberName();
     const Bytes ci = ci_of(binding);
-    auto party = crypto::cpace::Party::start(
-        Role::kResponder, {binding.prs, ci, inv.sid_, as_bytes(kInviterAd), crypto::cpace::Mode::kInitiatorResponder});
+    auto party = crypto::cpace::Party::start(Role::kResponder,
+                                             {binding.prs, ci, inv.sid_, as_bytes(kInviterAd),
+                                              crypto::cpace::Mode::kInitiatorResponder});
     if (!party) return party.error();
     auto session = party->finish(ByteView(h.getCpace().begin(), h.getCpace().size()));
     if (!session) return session.error();

@@ -45,8 +45,8 @@ struct Welcome {
 
 // The channel facts both sides must agree on. All borrowed for the call that takes them.
 struct Binding {
-  ByteView prs;                  // pairing code bytes (secret)
-  ByteView handshake_hash;       // Noise h after the handshake
+  ByteView prs;             // pairing code bytes (secret)
+  ByteView handshake_hash;  // Noise h after the handshake
   crypto::PublicKey joiner_static{};
   crypto::PublicKey inviter_static{};
 };

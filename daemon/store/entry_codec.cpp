@@ -30,7 +30,8 @@ std::pair<Bytes, std::string> split_entry(schema::Entry::Reader entry) {
 }
 
 Result<ParsedEntry> ParsedEntry::parse(ByteView fields, const std::optional<std::string>& note) {
-  if (fields.empty() || fields.size() % 8) return Error{Code::kCorrupt, "entry fields are misaligned"};
+  if (fields.empty() || fields.size() % 8)
+    return Error{Code::kCorrupt, "entry fields are misaligned"};
   try {
     auto words = kj::heapArray<capnp::word>(fields.size() / 8);
     std::memcpy(words.begin(), fields.data(), fields.size());
@@ -60,7 +61,8 @@ std::optional<EditTarget> edit_target(ByteView fields) {
     capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
     auto e = reader.getRoot<schema::Entry>();
     auto which = e.getKind().which();
-    if (which != schema::Entry::Kind::EDIT && which != schema::Entry::Kind::RETRACT) return std::nullopt;
+    if (which != schema::Entry::Kind::EDIT && which != schema::Entry::Kind::RETRACT)
+      return std::nullopt;
     if (e.getRefs().size() < 1) return std::nullopt;
     auto ref = e.getRefs()[0];
     if (ref.getDevice().size() != 8) return std::nullopt;

@@ -74,7 +74,7 @@ Result<crypto::Secret<N>> read_key_file(const std::string& path) {
     if (errno == ENOENT) return Error{Code::kNotFound, path + " does not exist"};
     return os_error("cannot open " + path);
   }
-  struct stat st{};
+  struct stat st {};
   if (::fstat(fd, &st) != 0 || (st.st_mode & 077) != 0 || st.st_uid != ::geteuid()) {
     ::close(fd);
     return Error{Code::kIo, path + " must be a 0600 file of this user (chmod 600 " + path + ")"};
@@ -105,12 +105,14 @@ template Result<crypto::Secret<64>> read_key_file<64>(const std::string&);
 
 Status ensure_private_dir(const std::string& dir) {
   // Missing parents (a fresh account without ~/.local/share) are created 0700 too.
-  for (std::size_t slash = dir.find('/', 1); slash != std::string::npos; slash = dir.find('/', slash + 1)) {
+  for (std::size_t slash = dir.find('/', 1); slash != std::string::npos;
+       slash = dir.find('/', slash + 1)) {
     std::string parent = dir.substr(0, slash);
-    if (::mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST) return os_error("cannot create " + parent);
+    if (::mkdir(parent.c_str(), 0700) != 0 && errno != EEXIST)
+      return os_error("cannot create " + parent);
   }
   if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) return os_error("cannot create " + dir);
-  struct stat st{};
+  struct stat st {};
   if (::stat(dir.c_str(), &st) != 0) return os_error("cannot stat " + dir);
   if (!S_ISDIR(st.st_mode)) return Error{Code::kIo, dir + " is not a directory"};
   if (st.st_uid != ::geteuid()) return Error{Code::kIo, dir + " belongs to another user"};

@@ -7,9 +7,12 @@ namespace tandem::store {
 
 Error lmdb_error(int rc, const char* what) {
   Code code = Code::kInternal;
-  if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT) code = Code::kStorageFull;
-  else if (rc == EACCES || rc == EROFS || rc == ENOENT) code = Code::kIo;
-  else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_PAGE_NOTFOUND) code = Code::kCorrupt;
+  if (rc == MDB_MAP_FULL || rc == ENOSPC || rc == EDQUOT)
+    code = Code::kStorageFull;
+  else if (rc == EACCES || rc == EROFS || rc == ENOENT)
+    code = Code::kIo;
+  else if (rc == MDB_CORRUPTED || rc == MDB_INVALID || rc == MDB_PAGE_NOTFOUND)
+    code = Code::kCorrupt;
   std::string msg = std::string(what) + ": " + mdb_strerror(rc);
   if (code == Code::kStorageFull) msg = std::string(what) + ": the disk or the store is full";
   return Error{code, std::move(msg)};
@@ -22,10 +25,12 @@ Result<Env> Env::open(const std::string& dir, const Options& options) {
   Env holder(env);
   if ((rc = mdb_env_set_mapsize(env, options.map_size))) return lmdb_error(rc, "set_mapsize");
   if ((rc = mdb_env_set_maxdbs(env, options.max_dbs))) return lmdb_error(rc, "set_maxdbs");
-  if ((rc = mdb_env_set_maxreaders(env, options.max_readers))) return lmdb_error(rc, "set_maxreaders");
+  if ((rc = mdb_env_set_maxreaders(env, options.max_readers)))
+    return lmdb_error(rc, "set_maxreaders");
   // MDB_NOTLS: read transactions are not tied to a thread (the writer thread and the io thread
   // each use their own). No MDB_NOSYNC / MDB_NOMETASYNC: every commit is durable.
-  if ((rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600))) return lmdb_error(rc, "opening the store");
+  if ((rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600)))
+    return lmdb_error(rc, "opening the store");
   return holder;
 }
 
@@ -44,7 +49,8 @@ Env& Env::operator=(Env&& o) noexcept {
 
 Result<Txn> Txn::begin_read(const Env& env) {
   MDB_txn* t = nullptr;
-  if (int rc = mdb_txn_begin(env.get(), nullptr, MDB_RDONLY, &t)) return lmdb_error(rc, "begin read");
+  if (int rc = mdb_txn_begin(env.get(), nullptr, MDB_RDONLY, &t))
+    return lmdb_error(rc, "begin read");
   return Txn(t);
 }
 
@@ -139,10 +145,18 @@ std::optional<Cursor::Item> Cursor::move(MDB_val* k, MDB_cursor_op op) {
   return Item{from_val(key), from_val(val)};
 }
 
-std::optional<Cursor::Item> Cursor::first() { return move(nullptr, MDB_FIRST); }
-std::optional<Cursor::Item> Cursor::last() { return move(nullptr, MDB_LAST); }
-std::optional<Cursor::Item> Cursor::next() { return move(nullptr, MDB_NEXT); }
-std::optional<Cursor::Item> Cursor::prev() { return move(nullptr, MDB_PREV); }
+std::optional<Cursor::Item> Cursor::first() {
+  return move(nullptr, MDB_FIRST);
+}
+std::optional<Cursor::Item> Cursor::last() {
+  return move(nullptr, MDB_LAST);
+}
+std::optional<Cursor::Item> Cursor::next() {
+  return move(nullptr, MDB_NEXT);
+}
+std::optional<Cursor::Item> Cursor::prev() {
+  return move(nullptr, MDB_PREV);
+}
 std::optional<Cursor::Item> Cursor::seek(ByteView key) {
   MDB_val k = to_val(key);
   return move(&k, MDB_SET_RANGE);

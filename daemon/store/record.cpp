@@ -81,7 +81,8 @@ Body make_body(Bytes fields, std::string note) {
 Bytes encode_body(const Body& b) {
   capnp::MallocMessageBuilder msg(64);
   auto rb = msg.initRoot<schema::RecordBody>();
-  rb.setFields(kj::arrayPtr(reinterpret_cast<const capnp::byte*>(b.fields.data()), b.fields.size()));
+  rb.setFields(
+      kj::arrayPtr(reinterpret_cast<const capnp::byte*>(b.fields.data()), b.fields.size()));
   rb.setNoteSalt(kj::arrayPtr(b.note_salt.data(), b.note_salt.size()));
   if (b.note) {
     rb.setNote(kj::StringPtr(b.note->c_str(), b.note->size()));
@@ -94,7 +95,8 @@ Bytes encode_body(const Body& b) {
 }
 
 Result<Body> decode_body(ByteView bytes) {
-  if (bytes.size() % 8 != 0 || bytes.empty()) return Error{Code::kCorrupt, "record body is misaligned"};
+  if (bytes.size() % 8 != 0 || bytes.empty())
+    return Error{Code::kCorrupt, "record body is misaligned"};
   try {
     // Copy into word-aligned memory: LMDB and network buffers carry no alignment promise.
     auto words = kj::heapArray<capnp::word>(bytes.size() / 8);
@@ -118,7 +120,8 @@ Result<Body> decode_body(ByteView bytes) {
     }
     return b;
   } catch (const kj::Exception& e) {
-    return Error{Code::kCorrupt, std::string("record body does not parse: ") + e.getDescription().cStr()};
+    return Error{Code::kCorrupt,
+                 std::string("record body does not parse: ") + e.getDescription().cStr()};
   }
 }
 

@@ -58,8 +58,8 @@ bool verify_header(const Header& h, const crypto::PublicKey& device_key);
 struct Body {
   Bytes fields;
   std::array<std::uint8_t, 16> note_salt{};
-  std::optional<std::string> note;         // nullopt when withheld
-  crypto::Hash32 note_hash{};              // always set (computed when the note is present)
+  std::optional<std::string> note;  // nullopt when withheld
+  crypto::Hash32 note_hash{};       // always set (computed when the note is present)
 };
 
 crypto::Hash32 compute_note_hash(ByteView salt, std::string_view note);

@@ -17,7 +17,9 @@ const DeviceInfo* Roster::device(const DeviceId& id) const {
   return nullptr;
 }
 
-static kj::ArrayPtr<const capnp::byte> bytes_of(ByteView b) { return {b.data(), b.size()}; }
+static kj::ArrayPtr<const capnp::byte> bytes_of(ByteView b) {
+  return {b.data(), b.size()};
+}
 
 Bytes encode_roster(const Roster& r) {
   capnp::MallocMessageBuilder msg(256);
@@ -59,7 +61,8 @@ Result<Roster> decode_roster(ByteView bytes) {
     capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
     auto root = reader.getRoot<schema::Roster>();
     Roster r;
-    if (!copy_exact(r.space_id, root.getSpaceId())) return Error{Code::kCorrupt, "roster: bad space id"};
+    if (!copy_exact(r.space_id, root.getSpaceId()))
+      return Error{Code::kCorrupt, "roster: bad space id"};
     r.epoch = root.getEpoch();
     for (auto m : root.getMembers()) {
       if (m.getId() < 1 || m.getId() > 2) return Error{Code::kCorrupt, "roster: bad member id"};
@@ -79,7 +82,8 @@ Result<Roster> decode_roster(ByteView bytes) {
     }
     return r;
   } catch (const kj::Exception& e) {
-    return Error{Code::kCorrupt, std::string("roster does not parse: ") + e.getDescription().cStr()};
+    return Error{Code::kCorrupt,
+                 std::string("roster does not parse: ") + e.getDescription().cStr()};
   }
 }
 

@@ -22,8 +22,8 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, crypto::Symme
   struct {
     const char* name;
     MDB_dbi* dbi;
-  } specs[] = {{"log", &t.log},     {"bodies", &t.bodies}, {"heads", &t.heads},
-               {"meta", &t.meta},   {"order", &t.order},   {"edits", &t.edits},
+  } specs[] = {{"log", &t.log},          {"bodies", &t.bodies}, {"heads", &t.heads},
+               {"meta", &t.meta},        {"order", &t.order},   {"edits", &t.edits},
                {"retracts", &t.retracts}};
   for (auto& s : specs) {
     auto dbi = open_table(*txn, s.name);
@@ -153,10 +153,12 @@ Result<Applied> Store::apply(Txn& txn, const Header& h, const std::optional<Body
   auto head = this->head(txn, h.device);
   if (!head) return head.error();
   if (h.seq != head->seq + 1 || h.prev_hash != head->hash) {
-    return Error{Code::kCorrupt, "record " + entry_id(h.device, h.seq) + " does not extend its log"};
+    return Error{Code::kCorrupt,
+                 "record " + entry_id(h.device, h.seq) + " does not extend its log"};
   }
   if (body && compute_body_hash(*body) != h.body_hash) {
-    return Error{Code::kCorrupt, "record " + entry_id(h.device, h.seq) + " has a body that does not match"};
+    return Error{Code::kCorrupt,
+                 "record " + entry_id(h.device, h.seq) + " has a body that does not match"};
   }
   auto key = record_key(h.device, h.seq);
   auto hdr = encode_header(h);
@@ -250,7 +252,8 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
     }
     if (std::memcmp(it->key.data(), h->device.data(), 8) != 0 ||
         get_be64(it->key.data() + 8) != h->seq) {
-      rep.problems.push_back("header of " + entry_id(h->device, h->seq) + " is filed under another key");
+      rep.problems.push_back("header of " + entry_id(h->device, h->seq) +
+                             " is filed under another key");
     }
     if (!last || h->device != dev) {
       finish_device(last);
@@ -259,7 +262,8 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
       prev = {};
     }
     if (h->seq != expect_seq) rep.problems.push_back("gap before " + entry_id(h->device, h->seq));
-    if (h->prev_hash != prev) rep.problems.push_back("broken chain at " + entry_id(h->device, h->seq));
+    if (h->prev_hash != prev)
+      rep.problems.push_back("broken chain at " + entry_id(h->device, h->seq));
     // Every signature, not only the newest: sync may end a batch at any record and carry its
     // signature to a peer, so a rotten older signature must show here first.
     if (h->device != kPrivateDevice && h->seq != 0) {
@@ -274,7 +278,8 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
     } else if (*b) {
       ++rep.bodies;
       if (compute_body_hash(**b) != h->body_hash) {
-        rep.problems.push_back("body of " + entry_id(h->device, h->seq) + " does not match its hash");
+        rep.problems.push_back("body of " + entry_id(h->device, h->seq) +
+                               " does not match its hash");
       }
     } else {
       ++rep.erased;

@@ -45,14 +45,16 @@ struct Applied {
 class Store {
  public:
   // Opens the environment in `dir` (created 0700 if missing) with `storage_key` sealing bodies.
-  static Result<std::unique_ptr<Store>> open(const std::string& dir, crypto::SymmetricKey storage_key,
+  static Result<std::unique_ptr<Store>> open(const std::string& dir,
+                                             crypto::SymmetricKey storage_key,
                                              const Env::Options& options = {});
 
   const Env& env() const { return env_; }
   const Tables& tables() const { return tables_; }
 
   // ---- reads (any txn) ----
-  Result<std::optional<Header>> header(const Txn& txn, const DeviceId& dev, std::uint64_t seq) const;
+  Result<std::optional<Header>> header(const Txn& txn, const DeviceId& dev,
+                                       std::uint64_t seq) const;
   // The body, unsealed; nullopt when erased (retracted) or never received.
   Result<std::optional<Body>> body(const Txn& txn, const DeviceId& dev, std::uint64_t seq) const;
   Result<Head> head(const Txn& txn, const DeviceId& dev) const;

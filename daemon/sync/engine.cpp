@@ -15,7 +15,9 @@ namespace tandem::sync {
 
 namespace {
 
-kj::ArrayPtr<const capnp::byte> view(ByteView b) { return {b.data(), b.size()}; }
+kj::ArrayPtr<const capnp::byte> view(ByteView b) {
+  return {b.data(), b.size()};
+}
 
 Bytes to_bytes(capnp::MessageBuilder& msg) {
   auto words = capnp::messageToFlatArray(msg);
@@ -153,8 +155,10 @@ Result<Message> decode(ByteView bytes) {
         for (auto r : recs) {
           WireRecord w;
           auto h = r.getHeader();
-          if (!copy_exact(w.header.device, h.getDevice()) || !copy_exact(w.header.prev_hash, h.getPrevHash()) ||
-              !copy_exact(w.header.body_hash, h.getBodyHash()) || !copy_exact(w.header.signature, h.getSignature())) {
+          if (!copy_exact(w.header.device, h.getDevice()) ||
+              !copy_exact(w.header.prev_hash, h.getPrevHash()) ||
+              !copy_exact(w.header.body_hash, h.getBodyHash()) ||
+              !copy_exact(w.header.signature, h.getSignature())) {
             return Error{Code::kCorrupt, "malformed record header"};
           }
           w.header.seq = h.getSeq();
@@ -165,7 +169,8 @@ Result<Message> decode(ByteView bytes) {
             auto b = r.getBody();
             store::Body body;
             body.fields.assign(b.getFields().begin(), b.getFields().end());
-            if (!copy_exact(body.note_salt, b.getNoteSalt())) return Error{Code::kCorrupt, "bad note salt"};
+            if (!copy_exact(body.note_salt, b.getNoteSalt()))
+              return Error{Code::kCorrupt, "bad note salt"};
             if (b.hasNote()) {
               body.note = std::string(b.getNote().cStr(), b.getNote().size());
               body.note_hash = store::compute_note_hash(body.note_salt, *body.note);
@@ -190,23 +195,29 @@ Result<Message> decode(ByteView bytes) {
         m.kind = Message::Kind::kKeepaliveEcho;
         m.id = pm.getKeepaliveEcho();
         break;
-      case schema::PeerMessage::GOODBYE: m.kind = Message::Kind::kGoodbye; break;
-      default: break;
+      case schema::PeerMessage::GOODBYE:
+        m.kind = Message::Kind::kGoodbye;
+        break;
+      default:
+        break;
     }
     return m;
   } catch (const kj::Exception& e) {
-    return Error{Code::kCorrupt, std::string("malformed peer message: ") + e.getDescription().cStr()};
+    return Error{Code::kCorrupt,
+                 std::string("malformed peer message: ") + e.getDescription().cStr()};
   }
 }
 
-Status verify_batch(const store::Store& store, const store::Txn& txn, const std::vector<WireRecord>& records) {
+Status verify_batch(const store::Store& store, const store::Txn& txn,
+                    const std::vector<WireRecord>& records) {
   if (records.empty()) return {};
   const auto device = records.front().header.device;
   if (device == store::kPrivateDevice) return Error{Code::kForbidden, "private records never sync"};
   auto roster = store.roster(txn);
   if (!roster) return roster.error();
   const store::DeviceInfo* info = *roster ? (*roster)->device(device) : nullptr;
-  if (!info) return Error{Code::kForbidden, "records from a device outside the roster: " + to_hex(device)};
+  if (!info)
+    return Error{Code::kForbidden, "records from a device outside the roster: " + to_hex(device)};
   auto head = store.head(txn, device);
   if (!head) return head.error();
   crypto::Hash32 prev{};
@@ -216,14 +227,16 @@ Status verify_batch(const store::Store& store, const store::Txn& txn, const std:
     if (r.header.device != device) return Error{Code::kCorrupt, "a batch mixes devices"};
     if (r.header.seq == 0) return Error{Code::kCorrupt, "sequence 0"};
     if (r.body && store::compute_body_hash(*r.body) != r.header.body_hash) {
-      return Error{Code::kCorrupt, "a body does not match its hash at " + store::entry_id(device, r.header.seq)};
+      return Error{Code::kCorrupt,
+                   "a body does not match its hash at " + store::entry_id(device, r.header.seq)};
     }
     if (r.header.seq <= head->seq) {
       // Held already: harmless if it is the same record; two records with one sequence are a fork.
       auto mine = store.header(txn, device, r.header.seq);
       if (!mine) return mine.error();
       if (!*mine || store::record_hash(**mine) != store::record_hash(r.header)) {
-        return Error{Code::kCorrupt, "fork: " + to_hex(device) + " wrote two records with sequence " +
+        return Error{Code::kCorrupt, "fork: " + to_hex(device) +
+                                         " wrote two records with sequence " +
                                          std::to_string(r.header.seq)};
       }
       prev = store::record_hash(r.header);
@@ -233,8 +246,9 @@ Status verify_batch(const store::Store& store, const store::Txn& txn, const std:
     }
     if (first) {
       if (r.header.seq != head->seq + 1 || r.header.prev_hash != head->hash) {
-        return Error{Code::kCorrupt, "records out of order: " + store::entry_id(device, r.header.seq) +
-                                         " does not follow what is held"};
+        return Error{Code::kCorrupt,
+                     "records out of order: " + store::entry_id(device, r.header.seq) +
+                         " does not follow what is held"};
       }
     } else if (r.header.seq != expect || r.header.prev_hash != prev) {
       return Error{Code::kCorrupt, "broken chain at " + store::entry_id(device, r.header.seq)};
@@ -259,7 +273,8 @@ Status verify_batch(const store::Store& store, const store::Txn& txn, const std:
   // The newest record's signature vouches for the chain below it.
   if (!store::verify_header(records.back().header, info->sign_key)) {
     return Error{Code::kAuth, "forged record: the signature of " +
-                                  store::entry_id(device, records.back().header.seq) + " does not verify"};
+                                  store::entry_id(device, records.back().header.seq) +
+                                  " does not verify"};
   }
   return {};
 }
@@ -290,7 +305,8 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
           }
         }
         for (int m = 1; m <= 2; ++m) {
-          if (!incoming->member_names[m].empty() && incoming->devices.size() >= (*current)->devices.size()) {
+          if (!incoming->member_names[m].empty() &&
+              incoming->devices.size() >= (*current)->devices.size()) {
             merged.member_names[m] = incoming->member_names[m];
           }
         }

@@ -45,7 +45,15 @@ Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& record
 Bytes encode_ack(std::uint64_t batch_id);
 
 struct Message {
-  enum class Kind { kHello, kBatch, kAck, kKeepalive, kKeepaliveEcho, kGoodbye, kOther } kind = Kind::kOther;
+  enum class Kind {
+    kHello,
+    kBatch,
+    kAck,
+    kKeepalive,
+    kKeepaliveEcho,
+    kGoodbye,
+    kOther
+  } kind = Kind::kOther;
   Frontier frontier;                // hello
   std::uint64_t id = 0;             // batch id, ack id, keepalive value
   std::vector<WireRecord> records;  // batch
@@ -55,7 +63,8 @@ Result<Message> decode(ByteView bytes);
 // Verifies a batch against this store: one device, contiguous from the local head, chained, body
 // hashes matching, the device in the roster, and the last record's signature valid. kCorrupt /
 // kAuth / kForbidden with the reason; nothing is written.
-Status verify_batch(const store::Store& store, const store::Txn& txn, const std::vector<WireRecord>& records);
+Status verify_batch(const store::Store& store, const store::Txn& txn,
+                    const std::vector<WireRecord>& records);
 
 // Applies a verified batch in `txn`: stores every record (edits and retracts take effect) and,
 // for roster records, merges the roster they carry into this device's. Returns the keys of the

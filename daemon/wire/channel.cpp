@@ -109,8 +109,12 @@ asio::any_io_executor Channel::get_executor() const {
 std::uint64_t Channel::messages_sent() const {
   return s_->sent;
 }
-std::uint64_t Channel::bytes_sent() const { return s_->bytes_out; }
-std::uint64_t Channel::bytes_received() const { return s_->bytes_in; }
+std::uint64_t Channel::bytes_sent() const {
+  return s_->bytes_out;
+}
+std::uint64_t Channel::bytes_received() const {
+  return s_->bytes_in;
+}
 std::uint64_t Channel::messages_received() const {
   return s_->received;
 }

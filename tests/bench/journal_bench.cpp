@@ -8,8 +8,8 @@
 // Usage: journal_bench [RUNS]   (TANDEM_BUILD_DIR must point at the build directory)
 #include "tests/support/daemon_process.hpp"
 
-#include <lmdb.h>
 #include <fcntl.h>
+#include <lmdb.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -97,7 +97,8 @@ long rss_kb(pid_t pid) {
 void add_loop(const std::string& sock, int count, std::atomic<int>& done) {
   JsonClient c(sock);
   for (int i = 0; i < count; ++i) {
-    auto r = c.call(R"({"id": 1, "add": {"entry": {"contribution": {"effort": 2}, "dimension": "household", "note": "bench entry"}}})");
+    auto r = c.call(
+        R"({"id": 1, "add": {"entry": {"contribution": {"effort": 2}, "dimension": "household", "note": "bench entry"}}})");
     if (r.find("\"entry\"") != std::string::npos) ++done;
   }
 }
@@ -106,7 +107,8 @@ double adds_per_second(const std::string& sock, int connections, int per_connect
   std::atomic<int> done{0};
   auto t0 = Clock::now();
   std::vector<std::thread> threads;
-  for (int c = 0; c < connections; ++c) threads.emplace_back(add_loop, sock, per_connection, std::ref(done));
+  for (int c = 0; c < connections; ++c)
+    threads.emplace_back(add_loop, sock, per_connection, std::ref(done));
   for (auto& t : threads) t.join();
   return done / (ms_since(t0) / 1000.0);
 }
@@ -130,7 +132,8 @@ int main(int argc, char** argv) {
   for (int i = 0; i < runs; ++i) t_true.push_back(spawn_ms({"/bin/true"}));
   const double commit_ms = lmdb_commit_ms(raw_dir, 300);
   for (int i = 0; i < runs; ++i) {
-    t_add.push_back(spawn_ms({binary("tandem"), "--socket", sock, "add", "contribution", "--effort", "1", "bench"}));
+    t_add.push_back(spawn_ms(
+        {binary("tandem"), "--socket", sock, "add", "contribution", "--effort", "1", "bench"}));
   }
   if (std::count(t_add.begin(), t_add.end(), -1.0) > 0) {
     std::fprintf(stderr, "a tandem add failed\n");
@@ -138,9 +141,12 @@ int main(int argc, char** argv) {
   }
   auto st_true = stats(t_true), st_add = stats(t_add);
   const double baseline = st_true.median + commit_ms;
-  std::printf("(a) tandem add, whole process, %d runs: median %.2f ms, p99 %.2f ms\n", runs, st_add.median, st_add.p99);
-  std::printf("    baseline: spawn /bin/true median %.2f ms + one raw durable LMDB commit %.2f ms = %.2f ms\n",
-              st_true.median, commit_ms, baseline);
+  std::printf("(a) tandem add, whole process, %d runs: median %.2f ms, p99 %.2f ms\n", runs,
+              st_add.median, st_add.p99);
+  std::printf(
+      "    baseline: spawn /bin/true median %.2f ms + one raw durable LMDB commit %.2f ms = %.2f "
+      "ms\n",
+      st_true.median, commit_ms, baseline);
   std::printf("    ratio: %.2fx the baseline (target: at most 4x)\n", st_add.median / baseline);
 
   // (b) durable adds/s.
@@ -148,10 +154,13 @@ int main(int argc, char** argv) {
   const double raw_commits_per_s = 1000.0 / lmdb_commit_ms(raw_dir + "2", 500);
   const double one = adds_per_second(sock, 1, 1000);
   const double eight = adds_per_second(sock, 8, 500);
-  std::printf("(b) durable adds/s: 1 connection %.0f/s, 8 connections %.0f/s (%.1fx; target at least 5x)\n", one,
-              eight, eight / one);
-  std::printf("    baseline: raw LMDB durable commits %.0f/s; 1 connection = %.2f of it, 8 connections = %.2f\n",
-              raw_commits_per_s, one / raw_commits_per_s, eight / raw_commits_per_s);
+  std::printf(
+      "(b) durable adds/s: 1 connection %.0f/s, 8 connections %.0f/s (%.1fx; target at least 5x)\n",
+      one, eight, eight / one);
+  std::printf(
+      "    baseline: raw LMDB durable commits %.0f/s; 1 connection = %.2f of it, 8 connections = "
+      "%.2f\n",
+      raw_commits_per_s, one / raw_commits_per_s, eight / raw_commits_per_s);
 
   // (c) idle RSS with 10,000 entries.
   {
@@ -162,7 +171,8 @@ int main(int argc, char** argv) {
     int have = pos == std::string::npos ? 0 : std::stoi(st.substr(pos + 11));
     std::vector<std::thread> threads;
     int need = std::max(0, 10000 - have);
-    for (int t = 0; t < 8; ++t) threads.emplace_back(add_loop, sock, (need + 7) / 8, std::ref(done));
+    for (int t = 0; t < 8; ++t)
+      threads.emplace_back(add_loop, sock, (need + 7) / 8, std::ref(done));
     for (auto& t : threads) t.join();
   }
   std::this_thread::sleep_for(std::chrono::seconds(2));

@@ -28,9 +28,12 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-double secs_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+double secs_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
 
-std::unique_ptr<capnp::MallocMessageBuilder> call(const std::string& sock, const std::string& line) {
+std::unique_ptr<capnp::MallocMessageBuilder> call(const std::string& sock,
+                                                  const std::string& line) {
   JsonClient c(sock);
   return parse_response(c.call(line));
 }
@@ -97,7 +100,8 @@ void fill(const std::string& data, int n) {
       e.setDate("2026-06-01");
       e.setNote("entry number " + std::to_string(i) + ": cooked, cleaned, planned the week");
       auto [fields, note] = store::split_entry(e.asReader());
-      auto h = s.append(*txn, self, *sign, ++hlc, 0, store::make_body(std::move(fields), std::move(note)));
+      auto h = s.append(*txn, self, *sign, ++hlc, 0,
+                        store::make_body(std::move(fields), std::move(note)));
       if (!h) std::abort();
     }
     if (!txn->commit()) std::abort();
@@ -127,14 +131,16 @@ int main(int argc, char** argv) {
   auto code = parse_response(inviter.read_line());
   const std::string c = root(code).getPairCode().getCode().cStr();
   const auto port = root(code).getPairCode().getPort();
-  auto joined = call(s_sock, R"({"id": 2, "pairJoin": {"code": ")" + c + R"(", "name": "Sam", "address": "127.0.0.1:)" +
+  auto joined = call(s_sock, R"({"id": 2, "pairJoin": {"code": ")" + c +
+                                 R"(", "name": "Sam", "address": "127.0.0.1:)" +
                                  std::to_string(port) + R"("}})");
   if (!root(joined).isPaired()) {
     std::fprintf(stderr, "pairing failed\n");
     return 1;
   }
   inviter.read_line();
-  const std::uint64_t target = root(call(a_sock, R"({"id": 3, "status": {}})")).getStatus().getEntries();
+  const std::uint64_t target =
+      root(call(a_sock, R"({"id": 3, "status": {}})")).getStatus().getEntries();
   auto t0 = Clock::now();
   std::uint64_t have = 0;
   while (have < target && secs_since(t0) < 3600) {
@@ -143,12 +149,15 @@ int main(int argc, char** argv) {
   }
   const double secs = secs_since(t0);
   std::printf("(a) initial sync of %d entries: %.1f s, %.0f entries/s\n", n, secs, n / secs);
-  std::printf("    baseline: raw LMDB durable inserts in batches of 1,000: %.0f/s; ratio %.2f (target at least 0.30)\n",
-              raw, (n / secs) / raw);
-  std::printf("    peak RSS: Alex %.1f MB, Sam %.1f MB (target under 64 MB each); of which anonymous now: "
-              "Alex %.1f MB, Sam %.1f MB (the rest is the LMDB file mapped for reading)\n",
-              vm_kb(alex.pid(), "VmHWM:") / 1024.0, vm_kb(sam.pid(), "VmHWM:") / 1024.0,
-              vm_kb(alex.pid(), "RssAnon:") / 1024.0, vm_kb(sam.pid(), "RssAnon:") / 1024.0);
+  std::printf(
+      "    baseline: raw LMDB durable inserts in batches of 1,000: %.0f/s; ratio %.2f (target at "
+      "least 0.30)\n",
+      raw, (n / secs) / raw);
+  std::printf(
+      "    peak RSS: Alex %.1f MB, Sam %.1f MB (target under 64 MB each); of which anonymous now: "
+      "Alex %.1f MB, Sam %.1f MB (the rest is the LMDB file mapped for reading)\n",
+      vm_kb(alex.pid(), "VmHWM:") / 1024.0, vm_kb(sam.pid(), "VmHWM:") / 1024.0,
+      vm_kb(alex.pid(), "RssAnon:") / 1024.0, vm_kb(sam.pid(), "RssAnon:") / 1024.0);
 
   // (b) propagation latency.
   JsonClient watcher(s_sock);
@@ -166,9 +175,13 @@ int main(int argc, char** argv) {
     lat.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t).count());
   }
   std::sort(lat.begin(), lat.end());
-  std::printf("(b) add on Alex -> event on Sam, %d entries: p50 %.2f ms, p99 %.2f ms (targets 5 ms, 50 ms)\n", m,
-              lat[lat.size() / 2], lat[lat.size() * 99 / 100]);
-  std::printf("    (includes Alex's durable commit before the push; on this disk one commit is several ms)\n");
+  std::printf(
+      "(b) add on Alex -> event on Sam, %d entries: p50 %.2f ms, p99 %.2f ms (targets 5 ms, 50 "
+      "ms)\n",
+      m, lat[lat.size() / 2], lat[lat.size() * 99 / 100]);
+  std::printf(
+      "    (includes Alex's durable commit before the push; on this disk one commit is several "
+      "ms)\n");
 
   // (c) reconnect with nothing new: restart Sam and read the connection's transport bytes.
   sam.stop();
@@ -187,9 +200,11 @@ int main(int argc, char** argv) {
       break;
     }
   }
-  std::printf("(c) reconnect with nothing new, %llu records of history: %llu bytes sent + %llu received after the "
-              "handshake (~210 bytes of Noise handshake besides; target under 2 KB)\n",
-              static_cast<unsigned long long>(target), static_cast<unsigned long long>(out),
-              static_cast<unsigned long long>(in));
+  std::printf(
+      "(c) reconnect with nothing new, %llu records of history: %llu bytes sent + %llu received "
+      "after the "
+      "handshake (~210 bytes of Noise handshake besides; target under 2 KB)\n",
+      static_cast<unsigned long long>(target), static_cast<unsigned long long>(out),
+      static_cast<unsigned long long>(in));
   return 0;
 }

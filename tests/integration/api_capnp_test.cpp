@@ -57,7 +57,8 @@ TEST_CASE_METHOD(CapnpFixture, "Cap'n Proto frames: init, add, get and list", "[
   CHECK(list.getList().getEntries().size() == 1);
 }
 
-TEST_CASE_METHOD(CapnpFixture, "an enum value the schema does not know is an invalid argument", "[api][capnp]") {
+TEST_CASE_METHOD(CapnpFixture, "an enum value the schema does not know is an invalid argument",
+                 "[api][capnp]") {
   call(1, [](auto r) { r.initInit().setName("Jordan"); });
   auto add = call(2, [](auto r) {
     auto e = r.initAdd().initEntry();
@@ -74,7 +75,8 @@ TEST_CASE_METHOD(CapnpFixture, "an enum value the schema does not know is an inv
   CHECK(add2.getError().getCode() == schema::ErrorCode::INVALID_ARGUMENT);
 }
 
-TEST_CASE_METHOD(CapnpFixture, "an oversized frame is refused and the next one is served", "[api][capnp]") {
+TEST_CASE_METHOD(CapnpFixture, "an oversized frame is refused and the next one is served",
+                 "[api][capnp]") {
   // A segment table announcing 2 MiB, then the bytes.
   std::uint32_t table[2] = {0, (2u << 20) / 8};
   client.send_raw(table, sizeof table);
@@ -87,7 +89,8 @@ TEST_CASE_METHOD(CapnpFixture, "an oversized frame is refused and the next one i
   CHECK(st.isStatus());
 }
 
-TEST_CASE_METHOD(CapnpFixture, "garbage inside a well-framed message is a bad request", "[api][capnp]") {
+TEST_CASE_METHOD(CapnpFixture, "garbage inside a well-framed message is a bad request",
+                 "[api][capnp]") {
   std::uint32_t frame[2 + 4] = {0, 2, 0xffffffff, 0xffffffff, 0xdeadbeef, 0x12345678};
   client.send_raw(frame, sizeof frame);
   auto r = client.receive();
@@ -96,7 +99,8 @@ TEST_CASE_METHOD(CapnpFixture, "garbage inside a well-framed message is a bad re
   CHECK(call(3, [](auto q) { q.initStatus(); }).isStatus());
 }
 
-TEST_CASE_METHOD(CapnpFixture, "an impossible segment table is refused and the daemon keeps serving others",
+TEST_CASE_METHOD(CapnpFixture,
+                 "an impossible segment table is refused and the daemon keeps serving others",
                  "[api][capnp]") {
   std::uint32_t table[2] = {100000, 1};
   client.send_raw(table, sizeof table);
@@ -109,7 +113,8 @@ TEST_CASE_METHOD(CapnpFixture, "an impossible segment table is refused and the d
   CHECK(other.receive()->getRoot<schema::Response>().isStatus());
 }
 
-TEST_CASE_METHOD(CapnpFixture, "a truncated frame from a client that leaves harms nothing", "[api][capnp]") {
+TEST_CASE_METHOD(CapnpFixture, "a truncated frame from a client that leaves harms nothing",
+                 "[api][capnp]") {
   {
     CapnpClient gone(daemon.socket());
     std::uint32_t table[2] = {0, 64};

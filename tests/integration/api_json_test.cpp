@@ -2,7 +2,6 @@
 // connection keeps serving after each error.
 #include "tests/support/daemon_process.hpp"
 
-#include <catch2/catch.hpp>
 #include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
@@ -10,6 +9,7 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <cstring>
 #include <set>
@@ -57,7 +57,8 @@ TEST_CASE_METHOD(Fixture, "status answers before init and echoes the request id"
 }
 
 TEST_CASE_METHOD(Fixture, "requests before init are refused with notInitialized", "[api][json]") {
-  CHECK(error_of(R"({"id": 2, "add": {"entry": {"contribution": {}}}})") == schema::ErrorCode::NOT_INITIALIZED);
+  CHECK(error_of(R"({"id": 2, "add": {"entry": {"contribution": {}}}})") ==
+        schema::ErrorCode::NOT_INITIALIZED);
   CHECK(error_of(R"({"id": 3, "list": {}})") == schema::ErrorCode::NOT_INITIALIZED);
 }
 
@@ -68,7 +69,8 @@ TEST_CASE_METHOD(Fixture, "init creates the space once", "[api][json]") {
   CHECK(std::string(s.getMemberName().cStr()) == "Alex");
   CHECK(std::string(s.getPartnerName().cStr()) == "Sam");
   CHECK(s.getSpaceId().size() == 32);
-  CHECK(error_of(R"({"id": 3, "init": {"name": "Again"}})") == schema::ErrorCode::ALREADY_INITIALIZED);
+  CHECK(error_of(R"({"id": 3, "init": {"name": "Again"}})") ==
+        schema::ErrorCode::ALREADY_INITIALIZED);
   CHECK(error_of(R"({"id": 4, "init": {"name": ""}})") == schema::ErrorCode::ALREADY_INITIALIZED);
 }
 
@@ -83,10 +85,10 @@ TEST_CASE_METHOD(Fixture, "add accepts every kind and derives its dimension", "[
        schema::EntryKind::CONTRIBUTION, schema::Dimension::HOUSEHOLD},
       {R"({"card": {"title": "school forms", "owner": "me", "scope": "whole", "from": "2026-01-01"}})",
        schema::EntryKind::CARD, schema::Dimension::HOUSEHOLD},
-      {R"({"appreciation": {"to": "partner"}, "note": "thank you"})", schema::EntryKind::APPRECIATION,
-       schema::Dimension::MAINTENANCE},
-      {R"({"bid": {"bidder": "partner", "response": "toward", "heard": 4}})", schema::EntryKind::BID,
-       schema::Dimension::AFFECTION},
+      {R"({"appreciation": {"to": "partner"}, "note": "thank you"})",
+       schema::EntryKind::APPRECIATION, schema::Dimension::MAINTENANCE},
+      {R"({"bid": {"bidder": "partner", "response": "toward", "heard": 4}})",
+       schema::EntryKind::BID, schema::Dimension::AFFECTION},
       {R"({"support": {"needed": "partner", "gave": "me", "form": "presence", "helpful": 5}})",
        schema::EntryKind::SUPPORT, schema::Dimension::SUPPORT},
       {R"({"initiation": {"initiator": "me", "what": "talk", "received": "welcomed"}})",
@@ -95,9 +97,10 @@ TEST_CASE_METHOD(Fixture, "add accepts every kind and derives its dimension", "[
        schema::EntryKind::CONFLICT, schema::Dimension::CONFLICT},
       {R"({"boundary": {"holder": "partner", "event": "respected"}})", schema::EntryKind::BOUNDARY,
        schema::Dimension::BOUNDARIES},
-      {R"({"goal": {"holder": "partner", "supportedBy": "me", "supported": 4}})", schema::EntryKind::GOAL,
+      {R"({"goal": {"holder": "partner", "supportedBy": "me", "supported": 4}})",
+       schema::EntryKind::GOAL, schema::Dimension::GROWTH},
+      {R"({"decision": {"prevailed": "blend"}})", schema::EntryKind::DECISION,
        schema::Dimension::GROWTH},
-      {R"({"decision": {"prevailed": "blend"}})", schema::EntryKind::DECISION, schema::Dimension::GROWTH},
       {R"({"expense": {"amountCents": "4250", "currency": "EUR", "paidBy": "me", "area": "groceries"}})",
        schema::EntryKind::EXPENSE, schema::Dimension::FINANCES},
       {R"({"agreement": {"area": "rent", "mySharePercent": 60}})", schema::EntryKind::AGREEMENT,
@@ -122,31 +125,44 @@ TEST_CASE_METHOD(Fixture, "add accepts every kind and derives its dimension", "[
   CHECK(list.getEntries().size() == 15);
 }
 
-TEST_CASE_METHOD(Fixture, "bad entries get typed errors and the connection goes on", "[api][json]") {
+TEST_CASE_METHOD(Fixture, "bad entries get typed errors and the connection goes on",
+                 "[api][json]") {
   init();
-  CHECK(error_of(R"({"id": 2, "add": {"entry": {"contribution": {"effort": 7}}}})") == schema::ErrorCode::INVALID_ARGUMENT);
-  CHECK(error_of(R"({"id": 3, "add": {"entry": {"bid": {"response": "sideways"}}}})") == schema::ErrorCode::BAD_REQUEST);
-  CHECK(std::string(last_->getRoot<schema::Response>().getError().getMessage().cStr()).find("toward") != std::string::npos);
-  CHECK(error_of(R"({"id": 4, "add": {"entry": {"contribution": {}, "date": "2026-02-30"}}})") == schema::ErrorCode::INVALID_ARGUMENT);
-  CHECK(error_of(R"({"id": 5, "add": {"entry": {"contribution": {}, "time": "25:00"}}})") == schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 2, "add": {"entry": {"contribution": {"effort": 7}}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 3, "add": {"entry": {"bid": {"response": "sideways"}}}})") ==
+        schema::ErrorCode::BAD_REQUEST);
+  CHECK(std::string(last_->getRoot<schema::Response>().getError().getMessage().cStr())
+            .find("toward") != std::string::npos);
+  CHECK(error_of(R"({"id": 4, "add": {"entry": {"contribution": {}, "date": "2026-02-30"}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 5, "add": {"entry": {"contribution": {}, "time": "25:00"}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
   std::string big(17 * 1024, 'x');
-  CHECK(error_of(R"({"id": 6, "add": {"entry": {"contribution": {}, "note": ")" + big + R"("}}})") == schema::ErrorCode::TOO_LARGE);
-  CHECK(error_of(R"({"id": 7, "add": {"entry": {"retract": {}}}})") == schema::ErrorCode::INVALID_ARGUMENT);
-  CHECK(error_of(R"({"id": 8, "add": {"entry": {"goal": {"supported": 9}}}})") == schema::ErrorCode::INVALID_ARGUMENT);
-  CHECK(error_of(R"({"id": 9, "add": {"entry": {"contribution": {}, "episode": "abcd"}}})") == schema::ErrorCode::INVALID_ARGUMENT);
-  CHECK(error_of(R"({"id": 10, "add": {"entry": {"contribution": {}, "colour": "red"}}})") == schema::ErrorCode::BAD_REQUEST);
+  CHECK(error_of(R"({"id": 6, "add": {"entry": {"contribution": {}, "note": ")" + big +
+                 R"("}}})") == schema::ErrorCode::TOO_LARGE);
+  CHECK(error_of(R"({"id": 7, "add": {"entry": {"retract": {}}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 8, "add": {"entry": {"goal": {"supported": 9}}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 9, "add": {"entry": {"contribution": {}, "episode": "abcd"}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 10, "add": {"entry": {"contribution": {}, "colour": "red"}}})") ==
+        schema::ErrorCode::BAD_REQUEST);
   CHECK(error_of(R"({"id": 11, "teleport": {}})") == schema::ErrorCode::UNKNOWN_REQUEST);
   CHECK(error_of(R"({"id": 12})") == schema::ErrorCode::BAD_REQUEST);
   CHECK(error_of(R"(this is not json)") == schema::ErrorCode::BAD_REQUEST);
   CHECK(error_of(R"([1, 2, 3])") == schema::ErrorCode::BAD_REQUEST);
-  CHECK(error_of(R"({"id": 13, "add": {"entry": {"contribution": {"effort": "lots"}}}})") == schema::ErrorCode::BAD_REQUEST);
+  CHECK(error_of(R"({"id": 13, "add": {"entry": {"contribution": {"effort": "lots"}}}})") ==
+        schema::ErrorCode::BAD_REQUEST);
   // Still serving, and nothing of the refused requests was stored.
   auto s = call(R"({"id": 14, "status": {}})");
   REQUIRE(s.isStatus());
   CHECK(s.getStatus().getOwnEntries() == 1);  // the genesis roster record only
 }
 
-TEST_CASE_METHOD(Fixture, "an oversized line is refused and the next request is served", "[api][json]") {
+TEST_CASE_METHOD(Fixture, "an oversized line is refused and the next request is served",
+                 "[api][json]") {
   init();
   std::string huge(2 << 20, 'a');
   client.send_raw(R"({"id": 2, "status": {"x": ")" + huge + "\"}}\n");
@@ -164,25 +180,32 @@ TEST_CASE_METHOD(Fixture, "get, edit and retract follow the author's rules", "[a
   CHECK(std::string(g.getEntry().getEntry().getNote().cStr()) == "dishes");
 
   CHECK(error_of(R"({"id": 3, "get": {"id": "nonsense"}})") == schema::ErrorCode::INVALID_ARGUMENT);
-  CHECK(error_of(R"({"id": 4, "get": {"id": "0123456789abcdef-99"}})") == schema::ErrorCode::NOT_FOUND);
+  CHECK(error_of(R"({"id": 4, "get": {"id": "0123456789abcdef-99"}})") ==
+        schema::ErrorCode::NOT_FOUND);
 
-  auto e = call(R"({"id": 5, "edit": {"id": ")" + id + R"(", "entry": {"contribution": {"effort": 3}, "dimension": "household", "note": "all the dishes"}}})");
+  auto e = call(
+      R"({"id": 5, "edit": {"id": ")" + id +
+      R"(", "entry": {"contribution": {"effort": 3}, "dimension": "household", "note": "all the dishes"}}})");
   REQUIRE(e.isEntry());
   CHECK(e.getEntry().getEdited());
   CHECK(e.getEntry().getEntry().getKind().getContribution().getEffort() == 3);
   CHECK(std::string(e.getEntry().getEntry().getNote().cStr()) == "all the dishes");
-  CHECK(error_of(R"({"id": 6, "edit": {"id": ")" + id + R"(", "entry": {"bid": {}}}})") == schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(error_of(R"({"id": 6, "edit": {"id": ")" + id + R"(", "entry": {"bid": {}}}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
 
   auto r = call(R"({"id": 7, "retract": {"id": ")" + id + R"(", "reason": "duplicate"}})");
   REQUIRE(r.isRetracted());
-  CHECK(error_of(R"({"id": 8, "retract": {"id": ")" + id + R"("}})") == schema::ErrorCode::NOT_FOUND);
-  CHECK(error_of(R"({"id": 9, "edit": {"id": ")" + id + R"(", "entry": {"contribution": {}}}})") == schema::ErrorCode::NOT_FOUND);
+  CHECK(error_of(R"({"id": 8, "retract": {"id": ")" + id + R"("}})") ==
+        schema::ErrorCode::NOT_FOUND);
+  CHECK(error_of(R"({"id": 9, "edit": {"id": ")" + id + R"(", "entry": {"contribution": {}}}})") ==
+        schema::ErrorCode::NOT_FOUND);
   auto after = call(R"({"id": 10, "get": {"id": ")" + id + R"("}})");
   REQUIRE(after.isEntry());
   CHECK(after.getEntry().getRetracted());
   CHECK(after.getEntry().getEntry().getNote().size() == 0);
   CHECK(call(R"({"id": 11, "list": {}})").getList().getEntries().size() == 0);
-  CHECK(call(R"({"id": 12, "list": {"includeRetracted": true}})").getList().getEntries().size() == 1);
+  CHECK(call(R"({"id": 12, "list": {"includeRetracted": true}})").getList().getEntries().size() ==
+        1);
 }
 
 TEST_CASE_METHOD(Fixture, "list filters and pages with a cursor", "[api][json]") {
@@ -194,17 +217,28 @@ TEST_CASE_METHOD(Fixture, "list filters and pages with a cursor", "[api][json]")
   }
   add(R"({"bid": {"bidder": "me", "response": "toward"}, "date": "2026-03-05"})");
   CHECK(call(R"({"id": 1, "list": {"kind": "bid"}})").getList().getEntries().size() == 1);
-  CHECK(call(R"({"id": 1, "list": {"kind": "contribution", "dimension": "finances"}})").getList().getEntries().size() == 9);
-  CHECK(call(R"({"id": 1, "list": {"kind": "contribution", "actor": "partner"}})").getList().getEntries().size() == 13);
-  CHECK(call(R"({"id": 1, "list": {"since": "2026-03-10", "until": "2026-03-12"}})").getList().getEntries().size() == 3);
-  CHECK(error_of(R"({"id": 1, "list": {"since": "March"}})") == schema::ErrorCode::INVALID_ARGUMENT);
+  CHECK(call(R"({"id": 1, "list": {"kind": "contribution", "dimension": "finances"}})")
+            .getList()
+            .getEntries()
+            .size() == 9);
+  CHECK(call(R"({"id": 1, "list": {"kind": "contribution", "actor": "partner"}})")
+            .getList()
+            .getEntries()
+            .size() == 13);
+  CHECK(call(R"({"id": 1, "list": {"since": "2026-03-10", "until": "2026-03-12"}})")
+            .getList()
+            .getEntries()
+            .size() == 3);
+  CHECK(error_of(R"({"id": 1, "list": {"since": "March"}})") ==
+        schema::ErrorCode::INVALID_ARGUMENT);
   CHECK(error_of(R"({"id": 1, "list": {"cursor": "zz"}})") == schema::ErrorCode::INVALID_ARGUMENT);
 
   std::set<std::string> seen;
   std::string cursor;
   int pages = 0;
   do {
-    auto page = call(R"({"id": 1, "list": {"limit": 10, "cursor": ")" + cursor + R"("}})").getList();
+    auto page =
+        call(R"({"id": 1, "list": {"limit": 10, "cursor": ")" + cursor + R"("}})").getList();
     for (auto v : page.getEntries()) seen.insert(v.getId().cStr());
     cursor = page.getNextCursor().cStr();
     ++pages;
@@ -216,12 +250,14 @@ TEST_CASE_METHOD(Fixture, "list filters and pages with a cursor", "[api][json]")
 TEST_CASE_METHOD(Fixture, "thanks reference entries and unknown ones are refused", "[api][json]") {
   init();
   auto id = add(R"({"contribution": {"actor": "partner"}, "dimension": "household"})");
-  auto t = call(R"({"id": 2, "appreciate": {"ids": [")" + id + R"("], "note": "thanks for the laundry"}})");
+  auto t = call(R"({"id": 2, "appreciate": {"ids": [")" + id +
+                R"("], "note": "thanks for the laundry"}})");
   REQUIRE(t.isEntry());
   CHECK(t.getEntry().getKind() == schema::EntryKind::APPRECIATION);
   REQUIRE(t.getEntry().getEntry().getRefs().size() == 1);
   CHECK(t.getEntry().getEntry().getRefs()[0].getSeq() == 2);
-  CHECK(error_of(R"({"id": 3, "appreciate": {"ids": ["0123456789abcdef-5"]}})") == schema::ErrorCode::NOT_FOUND);
+  CHECK(error_of(R"({"id": 3, "appreciate": {"ids": ["0123456789abcdef-5"]}})") ==
+        schema::ErrorCode::NOT_FOUND);
 }
 
 TEST_CASE_METHOD(Fixture, "export pages through everything oldest first", "[api][json]") {
@@ -264,7 +300,8 @@ TEST_CASE_METHOD(Fixture, "a client vanishing mid-request harms nothing", "[api]
   }
   {
     JsonClient gone(daemon.socket());
-    gone.send_raw(R"({"id": 1, "add": {"entry": {"contribution": {}}}})" "\n");
+    gone.send_raw(R"({"id": 1, "add": {"entry": {"contribution": {}}}})"
+                  "\n");
   }
   auto s = call(R"({"id": 2, "status": {}})");
   REQUIRE(s.isStatus());
@@ -273,7 +310,8 @@ TEST_CASE_METHOD(Fixture, "a client vanishing mid-request harms nothing", "[api]
 
 TEST_CASE_METHOD(Fixture, "private entries stay out of the signed log", "[api][json]") {
   init();
-  auto r = call(R"({"id": 2, "add": {"entry": {"contribution": {}, "visibility": "private", "note": "draft"}}})");
+  auto r = call(
+      R"({"id": 2, "add": {"entry": {"contribution": {}, "visibility": "private", "note": "draft"}}})");
   REQUIRE(r.isEntry());
   CHECK(std::string(r.getEntry().getId().cStr()).rfind("local-", 0) == 0);
   auto s = call(R"({"id": 3, "status": {}})").getStatus();
@@ -284,7 +322,8 @@ TEST_CASE_METHOD(Fixture, "private entries stay out of the signed log", "[api][j
 TEST_CASE("a second daemon on the same data directory is refused", "[api][daemon]") {
   TempDir dir;
   DaemonProcess first(dir.path() + "/data", dir.path() + "/a.sock");
-  auto r = run({binary("tandemd"), "--data-dir", dir.path() + "/data", "--socket", dir.path() + "/b.sock"});
+  auto r = run(
+      {binary("tandemd"), "--data-dir", dir.path() + "/data", "--socket", dir.path() + "/b.sock"});
   CHECK(r.code == 1);
   CHECK(r.err.find("another tandemd is already running") != std::string::npos);
 }
@@ -301,7 +340,7 @@ TEST_CASE("SIGTERM shuts the daemon down cleanly and removes its socket", "[api]
 TEST_CASE("the socket is 0600 in a 0700 directory", "[api][daemon]") {
   TempDir dir;
   DaemonProcess d(dir.path() + "/data", dir.path() + "/run/s.sock");
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat((dir.path() + "/run/s.sock").c_str(), &st) == 0);
   CHECK((st.st_mode & 0777) == 0600);
   REQUIRE(::stat((dir.path() + "/run").c_str(), &st) == 0);
@@ -343,7 +382,8 @@ TEST_CASE("a client of another uid is refused even when file permissions would l
   CHECK(d.log().find("refused a local client of uid 65534") != std::string::npos);
   // The owner is still served.
   JsonClient c(d.socket());
-  CHECK(parse_response(c.call(R"({"id": 2, "status": {}})"))->getRoot<schema::Response>().isStatus());
+  CHECK(
+      parse_response(c.call(R"({"id": 2, "status": {}})"))->getRoot<schema::Response>().isStatus());
 }
 
 TEST_CASE("SIGHUP reloads the configuration and the daemon keeps serving", "[api][daemon]") {
@@ -351,7 +391,8 @@ TEST_CASE("SIGHUP reloads the configuration and the daemon keeps serving", "[api
   DaemonProcess d(dir.path() + "/data", dir.path() + "/run/s.sock");
   ::kill(d.pid(), SIGHUP);
   JsonClient c(d.socket());
-  CHECK(parse_response(c.call(R"({"id": 1, "status": {}})"))->getRoot<schema::Response>().isStatus());
+  CHECK(
+      parse_response(c.call(R"({"id": 1, "status": {}})"))->getRoot<schema::Response>().isStatus());
   for (int i = 0; i < 100 && d.log().find("configuration reloaded") == std::string::npos; ++i) {
     ::usleep(20000);
   }

@@ -31,10 +31,12 @@ TEST_CASE("no entry text is stored in plaintext", "[durability][at-rest][securit
   const std::string data = dir.path() + "/data";
   DaemonProcess daemon(data, dir.path() + "/s.sock");
   JsonClient c(daemon.socket());
-  REQUIRE(parse_response(c.call(R"({"id": 1, "init": {"name": "Alex"}})"))->getRoot<schema::Response>().isInit());
-  const std::vector<std::string> secrets = {
-      "quokka-note-5f1e", "ocelot-private-77ab", "narwhal-aggregate-0c3d", "axolotl-title-9e2f",
-      "pangolin-edit-41aa", "okapi-thanks-d00d"};
+  REQUIRE(parse_response(c.call(R"({"id": 1, "init": {"name": "Alex"}})"))
+              ->getRoot<schema::Response>()
+              .isInit());
+  const std::vector<std::string> secrets = {"quokka-note-5f1e",       "ocelot-private-77ab",
+                                            "narwhal-aggregate-0c3d", "axolotl-title-9e2f",
+                                            "pangolin-edit-41aa",     "okapi-thanks-d00d"};
   auto add = [&](const std::string& entry) {
     auto r = parse_response(c.call(R"({"id": 2, "add": {"entry": )" + entry + "}}"));
     REQUIRE(r->getRoot<schema::Response>().isEntry());
@@ -44,16 +46,19 @@ TEST_CASE("no entry text is stored in plaintext", "[durability][at-rest][securit
   add(R"({"contribution": {}, "visibility": "private", "note": "ocelot-private-77ab"})");
   add(R"({"initiation": {"what": "intimacy"}, "visibility": "aggregate", "note": "narwhal-aggregate-0c3d"})");
   add(R"({"card": {"title": "axolotl-title-9e2f", "owner": "me"}})");
-  REQUIRE(parse_response(c.call(R"({"id": 3, "edit": {"id": ")" + id +
-                                R"(", "entry": {"contribution": {}, "note": "pangolin-edit-41aa"}}})"))
-              ->getRoot<schema::Response>()
-              .isEntry());
-  REQUIRE(parse_response(c.call(R"({"id": 4, "appreciate": {"ids": [")" + id + R"("], "note": "okapi-thanks-d00d"}})"))
+  REQUIRE(
+      parse_response(c.call(R"({"id": 3, "edit": {"id": ")" + id +
+                            R"(", "entry": {"contribution": {}, "note": "pangolin-edit-41aa"}}})"))
+          ->getRoot<schema::Response>()
+          .isEntry());
+  REQUIRE(parse_response(c.call(R"({"id": 4, "appreciate": {"ids": [")" + id +
+                                R"("], "note": "okapi-thanks-d00d"}})"))
               ->getRoot<schema::Response>()
               .isEntry());
   // The texts are really stored: the daemon returns them.
   auto got = parse_response(c.call(R"({"id": 5, "get": {"id": ")" + id + R"("}})"));
-  CHECK(std::string(got->getRoot<schema::Response>().getEntry().getEntry().getNote().cStr()) == "pangolin-edit-41aa");
+  CHECK(std::string(got->getRoot<schema::Response>().getEntry().getEntry().getNote().cStr()) ==
+        "pangolin-edit-41aa");
   for (const auto& s : secrets) {
     INFO("while running: " << s);
     CHECK(files_containing(data, s).empty());
@@ -70,7 +75,9 @@ TEST_CASE("secret key files are 0600 in a 0700 directory", "[durability][at-rest
   const std::string data = dir.path() + "/data";
   DaemonProcess daemon(data, dir.path() + "/s.sock");
   JsonClient c(daemon.socket());
-  REQUIRE(parse_response(c.call(R"({"id": 1, "init": {"name": "Alex"}})"))->getRoot<schema::Response>().isInit());
+  REQUIRE(parse_response(c.call(R"({"id": 1, "init": {"name": "Alex"}})"))
+              ->getRoot<schema::Response>()
+              .isInit());
   namespace fs = std::filesystem;
   CHECK((fs::status(data).permissions() & fs::perms::all) == fs::perms::owner_all);
   CHECK((fs::status(data + "/keys").permissions() & fs::perms::all) == fs::perms::owner_all);

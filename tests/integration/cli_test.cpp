@@ -32,7 +32,8 @@ struct Cli {
     for (auto f : v.getObject()) {
       if (f.getName() == name) {
         if (f.getValue().isString()) return f.getValue().getString().cStr();
-        if (f.getValue().isNumber()) return std::to_string(static_cast<long long>(f.getValue().getNumber()));
+        if (f.getValue().isNumber())
+          return std::to_string(static_cast<long long>(f.getValue().getNumber()));
         if (f.getValue().isBoolean()) return f.getValue().getBoolean() ? "true" : "false";
         return "<object>";
       }
@@ -50,13 +51,15 @@ struct Cli {
 
 }  // namespace
 
-TEST_CASE_METHOD(Cli, "init, add, list, show, edit, thanks, retract and export through the CLI", "[cli]") {
+TEST_CASE_METHOD(Cli, "init, add, list, show, edit, thanks, retract and export through the CLI",
+                 "[cli]") {
   REQUIRE(tandem({"init", "--name", "Alex", "--partner-name", "Sam"}).code == 0);
   auto st = json({"status"});
   CHECK(field(st->getRoot<capnp::JsonValue>(), "memberName") == "Alex");
 
-  auto added = json({"add", "contribution", "--dimension", "household", "--by", "partner", "--effort", "2",
-                     "--phase", "decide", "--on", "2026-03-04", "planned the meals"});
+  auto added =
+      json({"add", "contribution", "--dimension", "household", "--by", "partner", "--effort", "2",
+            "--phase", "decide", "--on", "2026-03-04", "planned the meals"});
   auto view = added->getRoot<capnp::JsonValue>();
   std::string id = field(view, "id");
   REQUIRE_FALSE(id.empty());
@@ -67,7 +70,8 @@ TEST_CASE_METHOD(Cli, "init, add, list, show, edit, thanks, retract and export t
   CHECK(field(member(entry, "contribution"), "phase") == "decide");
 
   // The note from stdin.
-  auto from_stdin = tandem({"add", "bid", "--bidder", "me", "--response", "toward", "-"}, "asked for a walk\n");
+  auto from_stdin =
+      tandem({"add", "bid", "--bidder", "me", "--response", "toward", "-"}, "asked for a walk\n");
   REQUIRE(from_stdin.code == 0);
   CHECK(from_stdin.out.find("asked for a walk") != std::string::npos);
 
@@ -82,7 +86,8 @@ TEST_CASE_METHOD(Cli, "init, add, list, show, edit, thanks, retract and export t
 
   REQUIRE(tandem({"edit", id, "--effort", "3"}).code == 0);
   auto edited = json({"show", id});
-  CHECK(field(member(member(edited->getRoot<capnp::JsonValue>(), "entry"), "contribution"), "effort") == "3");
+  CHECK(field(member(member(edited->getRoot<capnp::JsonValue>(), "entry"), "contribution"),
+              "effort") == "3");
   CHECK(field(edited->getRoot<capnp::JsonValue>(), "edited") == "true");
 
   REQUIRE(tandem({"thanks", id, "thank you"}).code == 0);
@@ -123,7 +128,8 @@ TEST_CASE("a stopped daemon is reported with exit code 3 and how to start it", "
 }
 
 TEST_CASE_METHOD(Cli, "every command has help text", "[cli]") {
-  for (const char* cmd : {"init", "status", "add", "edit", "list", "show", "retract", "thanks", "export", "watch"}) {
+  for (const char* cmd :
+       {"init", "status", "add", "edit", "list", "show", "retract", "thanks", "export", "watch"}) {
     INFO(cmd);
     auto r = tandem({cmd, "--help"});
     CHECK(r.code == 0);

@@ -37,7 +37,9 @@ TEST_CASE("kill -9 during concurrent adds loses no acknowledged entry", "[durabi
   DaemonProcess daemon(data, sock);
   {
     JsonClient c(sock);
-    REQUIRE(parse_response(c.call(R"({"id": 1, "init": {"name": "Alex"}})"))->getRoot<schema::Response>().isInit());
+    REQUIRE(parse_response(c.call(R"({"id": 1, "init": {"name": "Alex"}})"))
+                ->getRoot<schema::Response>()
+                .isInit());
   }
   std::mt19937 rng(12345);
   std::set<std::string> acknowledged;

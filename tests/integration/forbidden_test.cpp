@@ -71,11 +71,13 @@ TEST_CASE("a partner's entry cannot be edited or retracted here", "[api][securit
   auto r = parse_response(c.call(R"({"id": 3, "retract": {"id": ")" + id + R"("}})"));
   REQUIRE(r->getRoot<schema::Response>().isError());
   CHECK(r->getRoot<schema::Response>().getError().getCode() == schema::ErrorCode::FORBIDDEN);
-  auto ed = parse_response(c.call(R"({"id": 4, "edit": {"id": ")" + id + R"(", "entry": {"contribution": {}}}})"));
+  auto ed = parse_response(
+      c.call(R"({"id": 4, "edit": {"id": ")" + id + R"(", "entry": {"contribution": {}}}})"));
   REQUIRE(ed->getRoot<schema::Response>().isError());
   CHECK(ed->getRoot<schema::Response>().getError().getCode() == schema::ErrorCode::FORBIDDEN);
   // And the entry is untouched.
   auto again = parse_response(c.call(R"({"id": 5, "get": {"id": ")" + id + R"("}})"));
   CHECK_FALSE(again->getRoot<schema::Response>().getEntry().getRetracted());
-  CHECK(std::string(again->getRoot<schema::Response>().getEntry().getEntry().getNote().cStr()) == "laundry");
+  CHECK(std::string(again->getRoot<schema::Response>().getEntry().getEntry().getNote().cStr()) ==
+        "laundry");
 }

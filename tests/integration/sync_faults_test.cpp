@@ -19,7 +19,9 @@ using namespace tandem::test;
 
 namespace {
 
-std::uint64_t entries(Device& d) { return root(d.call(R"({"id": 3, "status": {}})")).getStatus().getEntries(); }
+std::uint64_t entries(Device& d) {
+  return root(d.call(R"({"id": 3, "status": {}})")).getStatus().getEntries();
+}
 
 // Appends `n` records to the device's own log straight into its store (the daemon stopped).
 void fill(const std::string& data, int n) {
@@ -43,7 +45,9 @@ void fill(const std::string& data, int n) {
       e.setDate("2026-06-01");
       e.setNote("bulk " + std::to_string(i));
       auto [fields, note] = store::split_entry(e.asReader());
-      REQUIRE(s.append(*txn, self, *sign, ++hlc, 0, store::make_body(std::move(fields), std::move(note))).ok());
+      REQUIRE(s.append(*txn, self, *sign, ++hlc, 0,
+                       store::make_body(std::move(fields), std::move(note)))
+                  .ok());
     }
     REQUIRE(txn->commit().ok());
   }
@@ -92,7 +96,8 @@ TEST_CASE("kill -9 of either daemon during a large sync: they converge, nothing 
     std::this_thread::sleep_for(std::chrono::milliseconds(30 + rng() % 200));
     Device& dead = victim == 0 ? sam : alex;
     dead.daemon.kill9();
-    INFO("sam held " << (victim == 0 ? 0 : entries(sam)) << " of " << total << " when one was killed");
+    INFO("sam held " << (victim == 0 ? 0 : entries(sam)) << " of " << total
+                     << " when one was killed");
     dead.daemon.start();
     CHECK(eventually([&] { return entries(sam) == total; }, 60));
     CHECK(entries(alex) == total);
@@ -106,16 +111,19 @@ TEST_CASE("kill -9 of either daemon during a large sync: they converge, nothing 
   }
 }
 
-TEST_CASE("a partition heals: entries written on both sides while apart converge", "[sync][network][faults]") {
+TEST_CASE("a partition heals: entries written on both sides while apart converge",
+          "[sync][network][faults]") {
   Device alex({"--listen", free_listen()}), sam;
   REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
   pair(alex, sam, "Sam");
   // Apart: first Sam's laptop is off while Alex writes, then Alex's is off while Sam writes.
   sam.daemon.stop();
-  for (int i = 0; i < 20; ++i) REQUIRE(root(alex.call(R"({"id": 2, "add": {"entry": {"contribution": {}}}})")).isEntry());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(root(alex.call(R"({"id": 2, "add": {"entry": {"contribution": {}}}})")).isEntry());
   alex.daemon.stop();
   sam.daemon.start();
-  for (int i = 0; i < 20; ++i) REQUIRE(root(sam.call(R"({"id": 4, "add": {"entry": {"bid": {}}}})")).isEntry());
+  for (int i = 0; i < 20; ++i)
+    REQUIRE(root(sam.call(R"({"id": 4, "add": {"entry": {"bid": {}}}})")).isEntry());
   // Healed.
   alex.daemon.start();
   CHECK(eventually([&] { return entries(alex) == entries(sam) && entries(alex) >= 42; }, 30));

@@ -15,36 +15,45 @@ std::string add(Device& d, const std::string& entry) {
   return root(r).getEntry().getId().cStr();
 }
 
-Msg get(Device& d, const std::string& id) { return d.call(R"({"id": 8, "get": {"id": ")" + id + R"("}})"); }
+Msg get(Device& d, const std::string& id) {
+  return d.call(R"({"id": 8, "get": {"id": ")" + id + R"("}})");
+}
 
-bool has(Device& d, const std::string& id) { return root(get(d, id)).isEntry(); }
+bool has(Device& d, const std::string& id) {
+  return root(get(d, id)).isEntry();
+}
 
 }  // namespace
 
 TEST_CASE("entries written on either side converge on both", "[sync][network]") {
   Device alex, sam;
   REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
-  std::string before = add(alex, R"({"contribution": {"actor": "me", "effort": 2}, "note": "before pairing"})");
+  std::string before =
+      add(alex, R"({"contribution": {"actor": "me", "effort": 2}, "note": "before pairing"})");
   pair(alex, sam, "Sam");
-  std::string a = add(alex, R"({"bid": {"bidder": "partner", "response": "toward"}, "note": "from alex"})");
+  std::string a =
+      add(alex, R"({"bid": {"bidder": "partner", "response": "toward"}, "note": "from alex"})");
   std::string s = add(sam, R"({"contribution": {"actor": "me", "effort": 3}, "note": "from sam"})");
   CHECK(eventually([&] { return has(sam, before) && has(sam, a); }));
   CHECK(eventually([&] { return has(alex, s); }));
   // Read from the other side, parties flip: Sam's "me" is Alex's "partner".
   auto v = get(alex, s);
   CHECK(root(v).getEntry().getAuthor() == schema::Party::PARTNER);
-  CHECK(root(v).getEntry().getEntry().getKind().getContribution().getActor() == schema::Party::PARTNER);
+  CHECK(root(v).getEntry().getEntry().getKind().getContribution().getActor() ==
+        schema::Party::PARTNER);
   CHECK(std::string(root(v).getEntry().getEntry().getNote().cStr()) == "from sam");
   CHECK(std::string(root(v).getEntry().getAuthorName().cStr()) == "Sam");
 }
 
-TEST_CASE("a subscriber on the partner's daemon sees a new entry without polling", "[sync][network]") {
+TEST_CASE("a subscriber on the partner's daemon sees a new entry without polling",
+          "[sync][network]") {
   Device alex, sam;
   REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
   pair(alex, sam, "Sam");
   REQUIRE(eventually([&] {
     auto p = alex.call(R"({"id": 4, "peers": {}})");
-    return root(p).getPeers().getDevices().size() == 1 && root(p).getPeers().getDevices()[0].getConnected();
+    return root(p).getPeers().getDevices().size() == 1 &&
+           root(p).getPeers().getDevices()[0].getConnected();
   }));
   JsonClient watcher(sam.daemon.socket());
   REQUIRE(root(parse_response(watcher.call(R"({"id": 77, "subscribe": {}})"))).isSubscribed());
@@ -63,8 +72,11 @@ TEST_CASE("private entries never leave their device; aggregate ones travel witho
   Device alex, sam;
   REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
   pair(alex, sam, "Sam");
-  std::string priv = add(alex, R"({"contribution": {}, "visibility": "private", "note": "draft-xyzzy-private"})");
-  std::string agg = add(alex, R"({"initiation": {"what": "intimacy"}, "visibility": "aggregate", "note": "aggregate-plugh"})");
+  std::string priv =
+      add(alex, R"({"contribution": {}, "visibility": "private", "note": "draft-xyzzy-private"})");
+  std::string agg = add(
+      alex,
+      R"({"initiation": {"what": "intimacy"}, "visibility": "aggregate", "note": "aggregate-plugh"})");
   std::string marker = add(alex, R"({"contribution": {}, "note": "after both"})");
   REQUIRE(eventually([&] { return has(sam, marker); }));
   CHECK(has(sam, agg));
@@ -96,14 +108,17 @@ TEST_CASE("a retract erases the entry on the partner's device too", "[sync][netw
   CHECK(root(v).getEntry().getEntry().getNote().size() == 0);
   // An edit propagates too.
   std::string e = add(alex, R"({"contribution": {"effort": 1}, "note": "v1"})");
-  REQUIRE(root(alex.call(R"({"id": 3, "edit": {"id": ")" + e + R"(", "entry": {"contribution": {"effort": 3}, "note": "v2"}}})")).isEntry());
+  REQUIRE(root(alex.call(R"({"id": 3, "edit": {"id": ")" + e +
+                         R"(", "entry": {"contribution": {"effort": 3}, "note": "v2"}}})"))
+              .isEntry());
   CHECK(eventually([&] {
     auto g = get(sam, e);
     return root(g).isEntry() && std::string(root(g).getEntry().getEntry().getNote().cStr()) == "v2";
   }));
 }
 
-TEST_CASE("three devices converge through a device that did not write the entries", "[sync][network]") {
+TEST_CASE("three devices converge through a device that did not write the entries",
+          "[sync][network]") {
   Device laptop, desktop, sam;
   REQUIRE(root(laptop.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
   pair(laptop, sam, "Sam");

@@ -43,7 +43,8 @@ static int connect_unix(const std::string& path) {
   return fd;
 }
 
-DaemonProcess::DaemonProcess(std::string data_dir, std::string socket, std::vector<std::string> extra)
+DaemonProcess::DaemonProcess(std::string data_dir, std::string socket,
+                             std::vector<std::string> extra)
     : data_dir_(std::move(data_dir)), socket_(std::move(socket)), extra_(std::move(extra)) {
   log_ = data_dir_ + ".log";
   start();
@@ -57,9 +58,12 @@ void DaemonProcess::start() {
       ::dup2(fd, 2);
       ::dup2(fd, 1);
     }
-    std::vector<std::string> args = {binary("tandemd"), "--data-dir", data_dir_, "--socket", socket_};
+    std::vector<std::string> args = {binary("tandemd"), "--data-dir", data_dir_, "--socket",
+                                     socket_};
     // Tests stay on loopback and off the LAN, on a free port, and ignore the user's config file.
-    auto has = [&](const char* flag) { return std::find(extra_.begin(), extra_.end(), flag) != extra_.end(); };
+    auto has = [&](const char* flag) {
+      return std::find(extra_.begin(), extra_.end(), flag) != extra_.end();
+    };
     if (!has("--listen")) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
     if (!has("--discovery")) args.push_back("--no-discovery");
     if (!has("--config")) args.insert(args.end(), {"--config", "/dev/null"});
@@ -203,7 +207,8 @@ std::string JsonClient::read_line(int timeout_ms) {
       return line;
     }
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) throw std::runtime_error("timed out waiting for a response");
+    if (::poll(&p, 1, timeout_ms) <= 0)
+      throw std::runtime_error("timed out waiting for a response");
     char tmp[65536];
     ssize_t n = ::read(fd_, tmp, sizeof tmp);
     if (n <= 0) throw std::runtime_error("connection closed");
@@ -250,7 +255,8 @@ std::unique_ptr<capnp::MallocMessageBuilder> CapnpClient::receive(int timeout_ms
       out->setRoot(reader.getRoot<schema::Response>());
       return out;
     }
-    if (r != proto::FrameDecoder::Result::kNeedMore) throw std::runtime_error("bad frame from tandemd");
+    if (r != proto::FrameDecoder::Result::kNeedMore)
+      throw std::runtime_error("bad frame from tandemd");
     pollfd p{fd_, POLLIN, 0};
     if (::poll(&p, 1, timeout_ms) <= 0) throw std::runtime_error("timed out waiting for a frame");
     std::uint8_t tmp[65536];

@@ -13,7 +13,9 @@
 namespace tandem::test {
 
 using Msg = std::unique_ptr<capnp::MallocMessageBuilder>;
-inline schema::Response::Reader root(const Msg& m) { return m->getRoot<schema::Response>().asReader(); }
+inline schema::Response::Reader root(const Msg& m) {
+  return m->getRoot<schema::Response>().asReader();
+}
 
 struct Device {
   TempDir dir;
@@ -32,7 +34,8 @@ struct Device {
 
 // Starts an invite on `inviter`; returns the connection that will get the final answer, and the
 // first answer (the code).
-inline std::pair<std::unique_ptr<JsonClient>, Msg> invite(Device& inviter, const std::string& args = "") {
+inline std::pair<std::unique_ptr<JsonClient>, Msg> invite(Device& inviter,
+                                                          const std::string& args = "") {
   auto c = std::make_unique<JsonClient>(inviter.daemon.socket());
   c->send_raw(R"({"id": 5, "pairInvite": {)" + args + "}}\n");
   auto first = parse_response(c->read_line());
@@ -46,8 +49,9 @@ inline void pair(Device& inviter, Device& joiner, const std::string& name, bool 
   REQUIRE(root(first).isPairCode());
   const std::string code = root(first).getPairCode().getCode().cStr();
   const auto port = root(first).getPairCode().getPort();
-  auto joined = joiner.call(R"({"id": 2, "pairJoin": {"code": ")" + code + R"(", "name": ")" + name +
-                            R"(", "address": "127.0.0.1:)" + std::to_string(port) + R"("}})");
+  auto joined =
+      joiner.call(R"({"id": 2, "pairJoin": {"code": ")" + code + R"(", "name": ")" + name +
+                  R"(", "address": "127.0.0.1:)" + std::to_string(port) + R"("}})");
   INFO(joiner.daemon.log());
   REQUIRE(root(joined).isPaired());
   REQUIRE(root(parse_response(conn->read_line())).isPaired());

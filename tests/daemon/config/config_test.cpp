@@ -26,7 +26,8 @@ void write(const std::string& path, const std::string& text) {
   std::ofstream(path) << text;
 }
 
-tandem::Result<ParseOutcome> parse(std::initializer_list<const char*> args, const Environment& env) {
+tandem::Result<ParseOutcome> parse(std::initializer_list<const char*> args,
+                                   const Environment& env) {
   std::vector<const char*> argv{"tandemd"};
   argv.insert(argv.end(), args);
   return parse_args(static_cast<int>(argv.size()), argv.data(), env);
@@ -164,7 +165,7 @@ data_dir = "/moved"
   CHECK_FALSE(next->discovery);
   REQUIRE(next->peers.size() == 1);
   CHECK(next->listen.to_string() == "0.0.0.0:7470");  // kept
-  CHECK(next->data_dir == start->config.data_dir);     // kept
+  CHECK(next->data_dir == start->config.data_dir);    // kept
   CHECK(next->needs_restart == std::vector<std::string>{"data_dir", "listen"});
 }
 

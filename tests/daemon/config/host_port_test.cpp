@@ -22,9 +22,9 @@ TEST_CASE("listen addresses are IP literals with a port") {
 }
 
 TEST_CASE("listen refuses names, bare IPv6, missing or out-of-range ports") {
-  for (const char* bad : {"localhost:7470", "::1:7470", "0.0.0.0", "0.0.0.0:", "0.0.0.0:65536",
-                          "0.0.0.0:-1", "0.0.0.0:74x", "[::1:7470", "[::1]7470", "[nope]:7470",
-                          "300.1.1.1:7470", ""}) {
+  for (const char* bad :
+       {"localhost:7470", "::1:7470", "0.0.0.0", "0.0.0.0:", "0.0.0.0:65536", "0.0.0.0:-1",
+        "0.0.0.0:74x", "[::1:7470", "[::1]7470", "[nope]:7470", "300.1.1.1:7470", ""}) {
     INFO(bad);
     CHECK_FALSE(parse_listen_address(bad).ok());
   }

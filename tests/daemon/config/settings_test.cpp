@@ -76,7 +76,8 @@ TEST_CASE("bad values are refused with their line") {
   CHECK(refusal("log_level = \"loud\"").starts_with("tandemd.toml:1: log_level must be"));
   CHECK(refusal("listen = \"localhost:7470\"").starts_with("tandemd.toml:1: listen: "));
   CHECK(refusal("listen = \"0.0.0.0:99999\"").starts_with("tandemd.toml:1: listen: "));
-  CHECK(refusal("peers = [\"ok.example:7470\",\n\"no port\"]").starts_with("tandemd.toml:2: peers"));
+  CHECK(
+      refusal("peers = [\"ok.example:7470\",\n\"no port\"]").starts_with("tandemd.toml:2: peers"));
   CHECK(refusal("data_dir = \"relative/dir\"").starts_with("tandemd.toml:1: data_dir must be"));
 }
 

@@ -114,7 +114,7 @@ TEST_CASE("malformed and out-of-order pairing messages get typed errors", "[pair
   const JoinerInfo me = info();
   auto j = Joiner::start(s.binding(s.code), me);
   REQUIRE(j.ok());
-  CHECK_FALSE(j->on_welcome(Bytes(64, 0)).ok());  // before confirmation
+  CHECK_FALSE(j->on_welcome(Bytes(64, 0)).ok());                  // before confirmation
   CHECK(j->on_reply(j->hello()).error().code == Code::kCorrupt);  // a hello is not a reply
   // Flip bytes all over the hello: whatever the inviter still accepts must carry exactly the
   // joiner's claims (only padding can change without changing them).

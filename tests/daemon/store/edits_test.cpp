@@ -55,8 +55,7 @@ TEST_CASE("latest_edit names the edit with the newest clock, not the last one ap
 
 // Regression: latest_edit once sought to target || 0xff and stepped back, skipping an edit whose
 // clock starts with the byte 0xff (a far-future HLC, which a peer can send).
-TEST_CASE("latest_edit finds an edit whose clock has its top byte set",
-          "[store][edits]") {
+TEST_CASE("latest_edit finds an edit whose clock has its top byte set", "[store][edits]") {
   StoreFixture f;
   f.append(body_of(contribution("original")), 100);                              // seq 1
   f.append(body_of(edit_of(f.device, 1, "ordinary")), 200);                      // seq 2

@@ -263,7 +263,8 @@ TEST_CASE("a body moved under another record's key does not open", "[store][tamp
 
 // Rewrites record 1's hlc and repairs the chain above it (prev_hashes and head) exactly as an
 // attacker with write access to the files could; only the newest signature cannot be redone.
-TEST_CASE("a rewritten chain is caught by the signatures of the records it changed", "[store][tamper]") {
+TEST_CASE("a rewritten chain is caught by the signatures of the records it changed",
+          "[store][tamper]") {
   StoreFixture f;
   for (int i = 0; i < 4; ++i) f.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
   auto txn = f.write();

@@ -43,7 +43,8 @@ struct Pair {
 
 TEST_CASE("a batch travels through the wire encoding and verifies on the other side", "[sync]") {
   Pair p;
-  for (int i = 0; i < 5; ++i) p.sender.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
+  for (int i = 0; i < 5; ++i)
+    p.sender.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
   auto recs = p.collect();
   REQUIRE(recs.size() == 5);
   auto decoded = sync::decode(sync::encode_batch(7, recs));
@@ -83,8 +84,13 @@ TEST_CASE("a forged record is refused and nothing of the batch is stored", "[syn
     auto other = crypto::sign_keypair();
     sign_header(recs.back().header, other.secret);
   }
-  SECTION("an altered body") { recs[1].body->note = "changed"; recs[1].body->note_hash = compute_note_hash(recs[1].body->note_salt, "changed"); }
-  SECTION("an altered header under the last signature") { recs[0].header.hlc += 1; }
+  SECTION("an altered body") {
+    recs[1].body->note = "changed";
+    recs[1].body->note_hash = compute_note_hash(recs[1].body->note_salt, "changed");
+  }
+  SECTION("an altered header under the last signature") {
+    recs[0].header.hlc += 1;
+  }
   CHECK_FALSE(p.deliver(recs));
   CHECK(p.held() == 0);
 }
@@ -93,9 +99,15 @@ TEST_CASE("records out of order or with a gap are refused", "[sync][security]") 
   Pair p;
   for (int i = 0; i < 4; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
   auto recs = p.collect();
-  SECTION("starting after a gap") { recs.erase(recs.begin()); }
-  SECTION("swapped") { std::swap(recs[1], recs[2]); }
-  SECTION("one missing in the middle") { recs.erase(recs.begin() + 2); }
+  SECTION("starting after a gap") {
+    recs.erase(recs.begin());
+  }
+  SECTION("swapped") {
+    std::swap(recs[1], recs[2]);
+  }
+  SECTION("one missing in the middle") {
+    recs.erase(recs.begin() + 2);
+  }
   CHECK_FALSE(p.deliver(recs));
   CHECK(p.held() == 0);
 }
@@ -108,7 +120,8 @@ TEST_CASE("a fork is detected and refused", "[sync][security]") {
   StoreFixture twin;
   twin.keys = crypto::sign_keypair();
   auto txn = twin.write();
-  auto h = twin.store->append(txn, p.sender.device, p.sender.keys.secret, 999, 0, body_of(contribution("other")));
+  auto h = twin.store->append(txn, p.sender.device, p.sender.keys.secret, 999, 0,
+                              body_of(contribution("other")));
   REQUIRE(h);
   REQUIRE(txn.commit());
   auto rtxn = twin.read();
@@ -154,7 +167,8 @@ TEST_CASE("a retract of another member's entry is refused", "[sync][security]") 
   CHECK(p.receiver.store->body(txn, mine.id, 1)->has_value());  // untouched
 }
 
-TEST_CASE("aggregate notes are withheld by the sender and the body still verifies", "[sync][security]") {
+TEST_CASE("aggregate notes are withheld by the sender and the body still verifies",
+          "[sync][security]") {
   Pair p;
   p.sender.append(body_of(contribution("intimate detail")), 100, kFlagAggregate);
   auto recs = p.collect();
