@@ -42,31 +42,6 @@ const KindSpec& checkin_spec() {
   return *spec;
 }
 
-// Declares `flag` on `app`, collecting its values into inv.flags[flag.name] as `tandem add` does.
-void declare_flag(CLI::App& app, Invocation& inv, const FlagSpec& flag) {
-  std::string name = flag.name;
-  if (flag.is_switch) {
-    app.add_flag_function(
-        name,
-        [&inv, name](std::int64_t n) {
-          if (n > 0) inv.flags[name] = {"true"};
-        },
-        flag_help(flag));
-    return;
-  }
-  auto* opt = app.add_option(
-      name,
-      [&inv, name](const CLI::results_t& values) {
-        auto& out = inv.flags[name];
-        out.insert(out.end(), values.begin(), values.end());
-        return true;
-      },
-      flag_help(flag));
-  opt->type_size(1)->expected(1)->allow_extra_args(false)->type_name("VALUE");
-  opt->multi_option_policy(flag.repeatable ? CLI::MultiOptionPolicy::TakeAll
-                                           : CLI::MultiOptionPolicy::TakeLast);
-}
-
 void setup_checkin(CLI::App& app, Invocation& inv) {
   for (const FlagSpec& flag : common_flags()) declare_flag(app, inv, flag);
   for (const FlagSpec& flag : checkin_spec().flags) declare_flag(app, inv, flag);

@@ -7,9 +7,7 @@
 #include <set>
 
 namespace tandem::client {
-namespace {
 
-// Declares `flag` on `app`, collecting its values into inv.flags[flag.name].
 void declare_flag(CLI::App& app, Invocation& inv, const FlagSpec& flag) {
   std::string name = flag.name;
   if (flag.is_switch) {
@@ -33,6 +31,8 @@ void declare_flag(CLI::App& app, Invocation& inv, const FlagSpec& flag) {
   opt->multi_option_policy(flag.repeatable ? CLI::MultiOptionPolicy::TakeAll
                                            : CLI::MultiOptionPolicy::TakeLast);
 }
+
+namespace {
 
 void declare_note(CLI::App& app, Invocation& inv) {
   app.add_option("text", inv.args, "the note (free text, never used by metrics); - reads stdin")

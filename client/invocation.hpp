@@ -54,6 +54,10 @@ struct Command {
   int (*run)(Invocation& inv);
 };
 
+// Declares one kind flag on `app`, collecting its values into inv.flags[flag.name] (add, edit
+// and checkin share the flag table).
+void declare_flag(CLI::App& app, Invocation& inv, const FlagSpec& flag);
+
 // Declares --json and --socket on `app` (every command takes them).
 void add_global_flags(CLI::App& app, Invocation& inv);
 
