@@ -19,7 +19,7 @@ const Command* const kCommands[] = {
     &kInitCommand,   &kStatusCommand, &kAddCommand,     &kEditCommand,
     &kListCommand,   &kShowCommand,   &kRetractCommand, &kThanksCommand,
     &kExportCommand, &kWatchCommand,  &kReportCommand,  &kPairCommand,
-    &kPeersCommand,  &kPeerCommand,   &kCheckinCommand, &kUpcomingCommand,
+    &kPeersCommand,  &kPeerCommand,   &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand,
 };
 
 constexpr const char* kEpilog =

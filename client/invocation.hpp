@@ -86,6 +86,6 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 // Command rows, by file.
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
     kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
-    kPairCommand, kPeersCommand, kPeerCommand, kCheckinCommand, kUpcomingCommand;
+    kPairCommand, kPeersCommand, kPeerCommand, kDoctorCommand, kCheckinCommand, kUpcomingCommand;
 
 }  // namespace tandem::client

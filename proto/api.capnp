@@ -217,6 +217,7 @@ struct PeerView {
   bytesSent @9 :UInt64;        # on the current connection, after its handshake
   bytesReceived @10 :UInt64;
   behind @11 :UInt64;          # records this device holds that the peer has not acknowledged
+  clockSkewMs @12 :Int64;      # the peer's clock minus ours, estimated from keepalives
 }
 
 struct PeerList {

@@ -339,6 +339,8 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
     using K = sync::Message::Kind;
     if (m->kind == K::kKeepalive) {
       const auto v = m->id;
+      auto& ps = state_[*dev];
+      ps.skew_ms = static_cast<std::int64_t>(v) - clock_.now_ms() + ps.rtt_ms / 2;
       co_await channel->send(peer_message([&](auto pm) { pm.setKeepaliveEcho(v); }));
     } else if (m->kind == K::kKeepaliveEcho) {
       auto sent = static_cast<std::int64_t>(m->id);
@@ -401,6 +403,7 @@ void Network::peers(schema::Response::Builder out) {
       v.setConnected(it->second.connected);
       v.setLastSeen(static_cast<std::uint64_t>(it->second.last_seen));
       v.setRttMs(it->second.rtt_ms);
+      v.setClockSkewMs(it->second.skew_ms);
       if (auto sess = it->second.session.lock(); sess && sess->channel->is_open()) {
         v.setBytesSent(sess->channel->bytes_sent());
         v.setBytesReceived(sess->channel->bytes_received());

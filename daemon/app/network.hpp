@@ -60,6 +60,7 @@ class Network {
     std::string address;
     std::int64_t last_seen = 0;
     std::uint32_t rtt_ms = 0;
+    std::int64_t skew_ms = 0;        // the peer's clock minus ours (keepalive stamp - now + rtt/2)
     std::weak_ptr<Session> session;  // the newest connection to this device
   };
 

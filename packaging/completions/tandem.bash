@@ -44,7 +44,7 @@ _tandem() {
   esac
   local flags=''
   case $cmd in
-    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer checkin upcoming --json --socket --help' -- "$cur")); return ;;
+    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer checkin upcoming doctor --json --socket --help' -- "$cur")); return ;;
     init) flags='--json --socket --name --device-name --partner-name' ;;
     status) flags='--json --socket' ;;
     add)
@@ -90,6 +90,7 @@ _tandem() {
       esac ;;
     checkin) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
     upcoming) flags='--json --socket' ;;
+    doctor) flags='--json --socket' ;;
   esac
   COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
 }

@@ -2,6 +2,7 @@
 #include "tests/support/daemon_process.hpp"
 
 #include <capnp/compat/json.h>
+#include <sys/stat.h>
 #include <catch2/catch.hpp>
 
 using namespace tandem;
@@ -135,4 +136,30 @@ TEST_CASE_METHOD(Cli, "every command has help text", "[cli]") {
     CHECK(r.code == 0);
     CHECK(r.out.size() > 40);
   }
+}
+
+TEST_CASE_METHOD(
+    Cli, "doctor finds nothing wrong with a fresh journal, then names a loose key file and its fix",
+    "[cli][doctor]") {
+  REQUIRE(tandem({"init", "--name", "Alex"}).code == 0);
+  auto ok = tandem({"doctor"});
+  INFO(ok.out);
+  CHECK(ok.code == 0);
+  CHECK(ok.out.find("ok    daemon") != std::string::npos);
+  CHECK(ok.out.find("peers can connect to 127.0.0.1:") != std::string::npos);
+  const std::string key = dir.path() + "/data/keys/space.key";
+  REQUIRE(::chmod(key.c_str(), 0644) == 0);
+  auto bad = tandem({"doctor"});
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("FAIL  key space.key") != std::string::npos);
+  CHECK(bad.out.find("chmod 600 " + key) != std::string::npos);
+  ::chmod(key.c_str(), 0600);
+}
+
+TEST_CASE("doctor reports a stopped daemon and how to start it", "[cli][doctor]") {
+  TempDir dir;
+  auto r = run({binary("tandem"), "--socket", dir.path() + "/none.sock", "doctor"});
+  CHECK(r.code == 1);
+  CHECK(r.out.find("FAIL  daemon") != std::string::npos);
+  CHECK(r.out.find("systemctl --user start tandemd") != std::string::npos);
 }
