@@ -92,6 +92,21 @@ Status page(const store::Store& store, const store::Txn& txn, const Filter& filt
   return {};
 }
 
+// Answers one page of `list` or `export` in `out`.
+template <class ViewFn>
+void answer_page(const store::Store& store, ViewFn&& view, const Filter& f,
+                 capnp::Text::Reader cursor, std::uint32_t limit, bool newest_first,
+                 schema::Response::Builder out) {
+  auto txn = store::Txn::begin_read(store.env());
+  if (!txn) {
+    api::set_error(out, 0, txn.error());
+    return;
+  }
+  auto st = page(store, *txn, f, std::string_view(cursor.cStr(), cursor.size()), limit,
+                 newest_first, view, out.initList());
+  if (!st) api::set_error(out, 0, st.error());
+}
+
 }  // namespace
 
 awaitable<void> Journal::on_list(schema::ListRequest::Reader req, schema::Response::Builder out) {
@@ -114,17 +129,10 @@ awaitable<void> Journal::on_list(schema::ListRequest::Reader req, schema::Respon
     co_return;
   }
   std::uint32_t limit = req.getLimit() == 0 ? kDefaultLimit : std::min(req.getLimit(), kMaxLimit);
-  auto txn = store::Txn::begin_read(store_.env());
-  if (!txn) {
-    api::set_error(out, 0, txn.error());
-    co_return;
-  }
-  auto fn = [this](const store::Txn& t, const store::RecordKey& k, schema::EntryView::Builder b) {
-    return view(t, k, b);
-  };
-  auto st = page(store_, *txn, f, std::string_view(req.getCursor().cStr(), req.getCursor().size()),
-                 limit, true, fn, out.initList());
-  if (!st) api::set_error(out, 0, st.error());
+  answer_page(
+      store_, [this](const auto& t, const auto& k, auto b) { return view(t, k, b); }, f,
+      req.getCursor(), limit, /*newest_first=*/true, out);
+  co_return;
 }
 
 awaitable<void> Journal::on_export(schema::ExportRequest::Reader req,
@@ -133,17 +141,10 @@ awaitable<void> Journal::on_export(schema::ExportRequest::Reader req,
   f.include_retracted = true;
   f.include_actions = true;
   std::uint32_t limit = req.getLimit() == 0 ? kMaxLimit : std::min(req.getLimit(), kMaxLimit);
-  auto txn = store::Txn::begin_read(store_.env());
-  if (!txn) {
-    api::set_error(out, 0, txn.error());
-    co_return;
-  }
-  auto fn = [this](const store::Txn& t, const store::RecordKey& k, schema::EntryView::Builder b) {
-    return view(t, k, b);
-  };
-  auto st = page(store_, *txn, f, std::string_view(req.getCursor().cStr(), req.getCursor().size()),
-                 limit, false, fn, out.initList());
-  if (!st) api::set_error(out, 0, st.error());
+  answer_page(
+      store_, [this](const auto& t, const auto& k, auto b) { return view(t, k, b); }, f,
+      req.getCursor(), limit, /*newest_first=*/false, out);
+  co_return;
 }
 
 }  // namespace tandem::app
