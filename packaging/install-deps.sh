@@ -7,8 +7,9 @@ build_pkgs=(
   build-essential cmake pkg-config ninja-build
   libsodium-dev libboost1.81-dev capnproto libcapnp-dev liblmdb-dev lmdb-utils
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libsystemd-dev
+  python3
 )
-test_pkgs=(catch2 nodejs npm python3 iproute2 procps chromium fonts-liberation zsh fish)
+test_pkgs=(catch2 nodejs npm iproute2 procps chromium fonts-liberation zsh fish)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi
