@@ -113,6 +113,9 @@ int run_daemon(const config::Config& config) {
   }
   // 4. The io_context and the group committer.
   asio::io_context io(1);
+  // Signals are caught from here on (asio queues them until the wait below), so a SIGHUP or
+  // SIGTERM that arrives while the daemon starts never falls to the default action.
+  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   SystemClock clock;
   store::Committer committer(**store,
                              [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
@@ -142,7 +145,6 @@ int run_daemon(const config::Config& config) {
   }
   asio::co_spawn(io, (*server)->run(), asio::detached);
   // 8. Signals: SIGTERM and SIGINT stop; SIGHUP reloads what may change live.
-  asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
   std::function<void(const boost::system::error_code&, int)> on_signal;
   on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
