@@ -16,10 +16,10 @@ namespace tandem::client {
 namespace {
 
 const Command* const kCommands[] = {
-    &kInitCommand,     &kStatusCommand,  &kAddCommand,    &kEditCommand,   &kListCommand,
-    &kShowCommand,     &kRetractCommand, &kThanksCommand, &kExportCommand, &kWatchCommand,
-    &kReportCommand,   &kPairCommand,    &kPeersCommand,  &kPeerCommand,   &kCheckinCommand,
-    &kUpcomingCommand, &kDoctorCommand,
+    &kInitCommand,    &kStatusCommand,   &kAddCommand,    &kEditCommand,   &kListCommand,
+    &kShowCommand,    &kRetractCommand,  &kThanksCommand, &kExportCommand, &kWatchCommand,
+    &kReportCommand,  &kPairCommand,     &kPeersCommand,  &kPeerCommand,   &kDeviceCommand,
+    &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand,
 };
 
 constexpr const char* kEpilog =

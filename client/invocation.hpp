@@ -40,6 +40,7 @@ struct Invocation {
   bool as_device = false;                // pair invite
   std::uint32_t timeout_seconds = 0;     // pair
   std::string code, address, peer_verb;  // pair join, peer
+  std::string device;                    // device revoke
   CLI::App* pair_invite = nullptr;       // set up by pair: which subcommand ran
   FlagValues flags;                      // kind flags of add and edit
   const KindSpec* add_kind = nullptr;
@@ -86,6 +87,7 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 // Command rows, by file.
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
     kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
-    kPairCommand, kPeersCommand, kPeerCommand, kDoctorCommand, kCheckinCommand, kUpcomingCommand;
+    kPairCommand, kPeersCommand, kPeerCommand, kDeviceCommand, kDoctorCommand, kCheckinCommand,
+    kUpcomingCommand;
 
 }  // namespace tandem::client

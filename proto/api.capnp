@@ -233,6 +233,18 @@ struct PeerAddresses {
   addresses @0 :List(Text);
 }
 
+struct RevokeDeviceRequest {
+  device @0 :Text;             # a device id (16 hex digits) or a device's unique name
+}
+
+struct DeviceRevoked {
+  deviceId @0 :Text;
+  deviceName @1 :Text;
+  epoch @2 :UInt32;            # the space key's new epoch
+  keptThrough @3 :UInt64;      # the device's records up to this sequence stay valid
+  rekeyed @4 :UInt32;          # devices the new space key was sealed to (this one included)
+}
+
 struct Request {
   id @0 :UInt32;
   union {
@@ -253,6 +265,7 @@ struct Request {
     peerAdd @15 :PeerAddressRequest;    # answers peerAddresses
     peerRemove @16 :PeerAddressRequest; # answers peerAddresses
     peerList @17 :PeersRequest;         # answers peerAddresses
+    revokeDevice @18 :RevokeDeviceRequest;  # answers revoked
   }
 }
 
@@ -272,5 +285,6 @@ struct Response {
     paired @11 :Paired;
     peers @12 :PeerList;
     peerAddresses @13 :PeerAddresses;
+    revoked @14 :DeviceRevoked;
   }
 }

@@ -55,6 +55,13 @@ struct Device {
   signKey @3 :Data $Json.hex;    # Ed25519 public key, 32 bytes
   dhKey @4 :Data $Json.hex;      # X25519 public key, 32 bytes
   revoked @5 :Bool;
+  revokedAfter @6 :UInt64;       # when revoked: its records up to this sequence stay valid
+}
+
+struct KeyWrap {
+  # The space key of a roster's epoch, sealed (X25519 sealed box) to one device's dhKey.
+  device @0 :Data $Json.hex;     # 8 bytes
+  sealed @1 :Data;               # box of: epoch (4, big-endian) | space id (16) | key (32)
 }
 
 struct Roster {
@@ -63,4 +70,6 @@ struct Roster {
   members @1 :List(Member);
   devices @2 :List(Device);
   epoch @3 :UInt32;             # bumped when the space key rotates
+  keyId @4 :Data $Json.hex;     # 16 bytes naming the epoch's key (empty for epoch 0)
+  keyWraps @5 :List(KeyWrap);   # the epoch's key for every device that was not revoked
 }

@@ -43,13 +43,6 @@ Network::~Network() {
   stop();
 }
 
-Status Network::load_space_key() {
-  auto key = store::read_key_file<32>(keys_dir_ + "/space.key");
-  if (!key) return key.error();
-  space_key_.emplace(std::move(*key));
-  return {};
-}
-
 Status Network::start() {
   if (started_ || stopped_) return {};
   const Identity* me = journal_.identity();
@@ -62,6 +55,7 @@ Status Network::start() {
   lo.channel.prologue = std::string(wire::kPeerPrologue);
   lo.channel.local_static = &me->dh;
   lo.channel.psk = &*space_key_;
+  if (prev_key_) lo.channel.psk_previous = &*prev_key_;
   lo.channel.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
   lo.channel.handshake_timeout = options_.handshake_timeout;
   auto listener =
@@ -102,6 +96,7 @@ Status Network::start() {
   if (auto stored = stored_peers()) {
     for (const auto& p : *stored) ensure_dialing(p);
   }
+  asio::co_spawn(io_, follow_roster(), asio::detached);  // a rotation a crash left half done
   return {};
 }
 
@@ -168,6 +163,7 @@ void Network::ensure_dialing(const std::string& address) {
 awaitable<void> Network::dial_loop(std::string address) {
   auto random = discovery::system_random();
   unsigned attempt = 0;
+  bool previous_key = false;  // alternate with the previous key while one is kept
   asio::steady_timer timer(io_);
   while (!stopped_ && dialing_.count(address)) {
     const Identity* me = journal_.identity();
@@ -182,7 +178,7 @@ awaitable<void> Network::dial_loop(std::string address) {
       opts.protocol = std::string(wire::kPeerProtocol);
       opts.prologue = std::string(wire::kPeerPrologue);
       opts.local_static = &me->dh;
-      opts.psk = &*space_key_;
+      opts.psk = previous_key && prev_key_ ? &*prev_key_ : &*space_key_;
       opts.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
       opts.handshake_timeout = options_.handshake_timeout;
       auto ch = co_await wire::connect(io_.get_executor(), results.begin()->endpoint(), opts);
@@ -192,7 +188,12 @@ awaitable<void> Network::dial_loop(std::string address) {
         ended_cleanly = true;
       } else {
         spdlog::debug("peer {}: {}", address, ch.error().message);
+        if (prev_key_ && !previous_key) {
+          previous_key = true;  // perhaps a device that has not learned the new key yet
+          continue;
+        }
       }
+      previous_key = false;
     }
     if (stopped_) break;
     auto delay = discovery::next_delay(ended_cleanly ? 0 : attempt++, random);
@@ -279,6 +280,10 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
         if (!co_await s->channel->send(sync::encode_ack(m.id))) co_return;
         for (const auto& key : stored) journal_.announce(key, false);
         if (!stored.empty()) poke();  // relay to the other peers
+        bool roster_changed = false;
+        for (const auto& r : m.records)
+          roster_changed |= (r.header.flags & store::kFlagRoster) != 0;
+        if (roster_changed) co_await follow_roster();
       },
       asio::detached);
 }
@@ -473,6 +478,9 @@ awaitable<void> Network::handle(schema::Request::Reader req, schema::Response::B
       break;
     case schema::Request::PEERS:
       peers(out);
+      break;
+    case schema::Request::REVOKE_DEVICE:
+      co_await revoke(req.getRevokeDevice(), out);
       break;
     default:
       co_await peer_address(req, out);

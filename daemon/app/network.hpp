@@ -99,7 +99,22 @@ class Network {
   bool authorize(const crypto::PublicKey& remote) const;
   std::optional<store::DeviceId> device_of(const crypto::PublicKey& remote) const;
   Result<std::vector<std::string>> stored_peers() const;
+  // network_keys.cpp: the space key and its rotation.
   Status load_space_key();
+  // Makes the space key follow the roster: adopts a rotated key sealed to this device, closes
+  // the sessions of revoked devices, and rotates again when two revocations crossed (a key was
+  // sealed to a device that is revoked now). Safe to call at any time; does nothing when all is
+  // in step.
+  awaitable<void> follow_roster();
+  // Commits a roster record that applies `change` to the current roster and moves the space key
+  // to a fresh one of the next epoch, sealed to every device not revoked; then adopts it.
+  // `change` runs on the committer's thread inside the transaction and may refuse.
+  awaitable<Status> rotate(std::function<Status(store::Txn&, store::Roster&)> change);
+  // Stores `key` as the current space key (the current one becomes the previous) on disk and in
+  // memory, for new handshakes and beacons.
+  Status adopt_key(crypto::SymmetricKey key);
+  awaitable<void> revoke(schema::RevokeDeviceRequest::Reader req, schema::Response::Builder out);
+  void close_revoked(const store::Roster& roster);
 
   asio::io_context& io_;
   store::Store& store_;
@@ -109,6 +124,10 @@ class Network {
   std::string keys_dir_;
   NetworkOptions options_;
   std::optional<crypto::SymmetricKey> space_key_;
+  // The key before the last rotation: accepted from a device that has not yet learned the new
+  // one (the roster check still decides who may talk), and tried when dialling one.
+  std::optional<crypto::SymmetricKey> prev_key_;
+  bool rotating_ = false;
   std::unique_ptr<wire::Listener> listener_;
   std::unique_ptr<discovery::BeaconScope> beacon_scope_;
   std::unique_ptr<discovery::BeaconSender> beacon_sender_;

@@ -60,6 +60,20 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   } reset{invite_active_};
 
   const bool as_device = req.getAsDevice();
+  if (!as_device) {
+    auto txn = store::Txn::begin_read(store_.env());
+    auto roster = txn ? store_.roster(*txn) : Result<std::optional<store::Roster>>(txn.error());
+    if (roster && *roster) {
+      for (const auto& d : (*roster)->devices) {
+        if (d.member == me->member) continue;
+        api::set_error(out, 0,
+                       {Code::kForbidden,
+                        "your partner is in this space already; to add a device of yours, use "
+                        "--device; a new device of theirs joins with a code from one of theirs"});
+        co_return;
+      }
+    }
+  }
   const auto timeout =
       std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 600);
   const auto code = discovery::generate(discovery::system_random());
@@ -196,6 +210,18 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
       co_await ch.send(pairing::refused_message("that device is already in this space"));
       fail({Code::kAlreadyInitialized, "that device is already in this space"});
       co_return;
+    }
+  }
+  if (!as_device) {
+    for (const auto& d : r.devices) {
+      if (d.member != me->member) {
+        // Peers would refuse the roster record: only the partner adds devices of their own.
+        co_await ch.send(pairing::refused_message("the partner is in this space already"));
+        fail({Code::kForbidden,
+              "your partner is in this space already; a new device of theirs joins with a code "
+              "from `tandem pair invite --device` on one of their devices"});
+        co_return;
+      }
     }
   }
   store::DeviceInfo dev;

@@ -17,6 +17,7 @@ awaitable<void> Service::handle(Request::Reader req, schema::Response::Builder o
     case Request::PEER_ADD:
     case Request::PEER_REMOVE:
     case Request::PEER_LIST:
+    case Request::REVOKE_DEVICE:
       if (!journal_.identity()) {
         api::set_error(out, 0,
                        {Code::kNotInitialized,

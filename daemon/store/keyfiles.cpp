@@ -68,6 +68,11 @@ Status write_key_file(const std::string& path, const crypto::Secret<N>& secret) 
 }
 
 template <std::size_t N>
+Status replace_key_file(const std::string& path, const crypto::Secret<N>& secret) {
+  return write_all_atomic(path, secret.data(), N, 0600, false);
+}
+
+template <std::size_t N>
 Result<crypto::Secret<N>> read_key_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -100,6 +105,7 @@ Result<crypto::Secret<N>> read_key_file(const std::string& path) {
 
 template Status write_key_file<32>(const std::string&, const crypto::Secret<32>&);
 template Status write_key_file<64>(const std::string&, const crypto::Secret<64>&);
+template Status replace_key_file<32>(const std::string&, const crypto::Secret<32>&);
 template Result<crypto::Secret<32>> read_key_file<32>(const std::string&);
 template Result<crypto::Secret<64>> read_key_file<64>(const std::string&);
 

@@ -14,6 +14,11 @@ namespace tandem::store {
 template <std::size_t N>
 Status write_key_file(const std::string& path, const crypto::Secret<N>& secret);
 
+// As write_key_file, but replaces an existing file (atomically: the old or the new key is there
+// after a crash, never neither).
+template <std::size_t N>
+Status replace_key_file(const std::string& path, const crypto::Secret<N>& secret);
+
 // Reads exactly N bytes. kNotFound when missing; kIo when the file is readable by group or others
 // (a key someone else could have read is not trusted); kCorrupt when it has the wrong size.
 template <std::size_t N>

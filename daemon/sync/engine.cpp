@@ -58,8 +58,16 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
                                         const store::DeviceId& device, std::uint64_t after) {
   std::vector<WireRecord> out;
   if (device == store::kPrivateDevice) return out;
+  // A revoked device's records after its revocation are never passed on (peers refuse them).
+  std::uint64_t last = UINT64_MAX;
+  auto roster = store.roster(txn);
+  if (!roster) return roster.error();
+  if (const store::DeviceInfo* info = *roster ? (*roster)->device(device) : nullptr;
+      info && info->revoked) {
+    last = info->revoked_after;
+  }
   std::size_t bytes = 0;
-  for (std::uint64_t seq = after + 1; out.size() < kMaxBatchRecords; ++seq) {
+  for (std::uint64_t seq = after + 1; seq <= last && out.size() < kMaxBatchRecords; ++seq) {
     auto h = store.header(txn, device, seq);
     if (!h) return h.error();
     if (!*h) break;
@@ -270,6 +278,23 @@ Status verify_batch(const store::Store& store, const store::Txn& txn,
                                          store::entry_id(device, r.header.seq)};
     }
   }
+  // A revoked device's records count up to the point its revocation names, never beyond.
+  if (info->revoked && records.back().header.seq > info->revoked_after) {
+    return Error{Code::kForbidden,
+                 "records written by revoked device " + to_hex(device) + " after its revocation"};
+  }
+  // Roster changes only as the author's member may make them (roster.hpp).
+  store::Roster roster_now = **roster;
+  for (const auto& r : records) {
+    if (!r.body || !(r.header.flags & store::kFlagRoster) || r.header.seq <= head->seq) continue;
+    auto incoming = store::decode_roster(r.body->fields);
+    if (!incoming) return incoming.error();
+    if (auto ok = store::check_roster_change(roster_now, *incoming, *info); !ok) {
+      return Error{ok.error().code,
+                   ok.error().message + " at " + store::entry_id(device, r.header.seq)};
+    }
+    roster_now = store::merge_roster(roster_now, *incoming);
+  }
   // The newest record's signature vouches for the chain below it.
   if (!store::verify_header(records.back().header, info->sign_key)) {
     return Error{Code::kAuth, "forged record: the signature of " +
@@ -292,26 +317,10 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
     if ((r.header.flags & store::kFlagRoster) && r.body) {
       auto incoming = store::decode_roster(r.body->fields);
       auto current = store.roster(txn);
-      if (incoming && current && *current && incoming->space_id == (*current)->space_id) {
-        // Merge: every device either side knows, revocations kept, names filled in.
-        store::Roster merged = **current;
-        for (const auto& d : incoming->devices) {
-          auto it = std::find_if(merged.devices.begin(), merged.devices.end(),
-                                 [&](const store::DeviceInfo& m) { return m.id == d.id; });
-          if (it == merged.devices.end()) {
-            merged.devices.push_back(d);
-          } else {
-            it->revoked = it->revoked || d.revoked;
-          }
-        }
-        for (int m = 1; m <= 2; ++m) {
-          if (!incoming->member_names[m].empty() &&
-              incoming->devices.size() >= (*current)->devices.size()) {
-            merged.member_names[m] = incoming->member_names[m];
-          }
-        }
-        merged.epoch = std::max(merged.epoch, incoming->epoch);
-        TANDEM_TRY(store.put_meta(txn, "roster", store::encode_roster(merged)));
+      if (!current) return current.error();
+      if (incoming && *current && incoming->space_id == (*current)->space_id) {
+        TANDEM_TRY(store.put_meta(txn, "roster",
+                                  store::encode_roster(store::merge_roster(**current, *incoming))));
       }
     }
   }

@@ -34,7 +34,8 @@ struct WireRecord {
 };
 
 // One device's records after `after`, in order, up to the batch caps. Note of aggregate records
-// withheld. Empty when there is nothing newer.
+// withheld; a revoked device's records stop at its revocation point. Empty when there is nothing
+// newer.
 Result<std::vector<WireRecord>> collect(const store::Store& store, const store::Txn& txn,
                                         const store::DeviceId& device, std::uint64_t after);
 

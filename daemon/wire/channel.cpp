@@ -235,6 +235,7 @@ awaitable<Result<Channel>> run_handshake(tcp::socket socket, Role role, ChannelO
     d.prologue = options.prologue;
     d.local_static = options.local_static;
     d.psk = options.psk;
+    d.psk_previous = options.psk_previous;
     d.authorize = options.authorize;
     d.fixed_ephemeral = options.fixed_ephemeral;
     auto driver = HandshakeDriver::create(d);

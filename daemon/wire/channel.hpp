@@ -30,6 +30,7 @@ struct ChannelOptions {
   // these options has completed; the handshake copies them into secret memory.
   const crypto::DhSecretKey* local_static = nullptr;
   const crypto::SymmetricKey* psk = nullptr;
+  const crypto::SymmetricKey* psk_previous = nullptr;  // responder only; see DriverOptions
   // The roster check, called on the connection's executor as soon as the peer's static key is
   // known (before this side sends its own static key, for an initiator). Copied per connection.
   Authorize authorize;

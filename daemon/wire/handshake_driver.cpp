@@ -20,7 +20,27 @@ Result<HandshakeDriver> HandshakeDriver::create(const DriverOptions& o) {
   // The engine checks that the PSK count matches the pattern (kInvalidArgument otherwise).
   auto hs = noise::HandshakeState::create(hs_options);
   if (!hs) return hs.error();
-  return HandshakeDriver(std::move(hs).value(), o.role, o.authorize);
+  HandshakeDriver driver(std::move(hs).value(), o.role, o.authorize);
+  if (o.psk_previous != nullptr && o.psk != nullptr && o.role == Role::kResponder) {
+    hs_options.psks = std::span<const crypto::SymmetricKey>(o.psk_previous, 1);
+    auto previous = noise::HandshakeState::create(hs_options);
+    if (!previous) return previous.error();
+    driver.previous_.emplace(std::move(previous).value());
+  }
+  return driver;
+}
+
+Result<Bytes> HandshakeDriver::read_first_or_previous(ByteView frame) {
+  auto payload = hs_.read_message(frame);
+  if (payload || !previous_ || messages_ != 0 || payload.error().code != Code::kAuth) {
+    previous_.reset();
+    return payload;
+  }
+  auto again = previous_->read_message(frame);
+  if (again) hs_ = std::move(*previous_);
+  previous_.reset();
+  if (!again) return payload.error();
+  return again;
 }
 
 HandshakeDriver::HandshakeDriver(noise::HandshakeState hs, Role role, Authorize authorize)
@@ -74,7 +94,7 @@ Result<Bytes> HandshakeDriver::feed(ByteView bytes) {
     if (!frame) continue;
     if (hs_.is_my_turn() || hs_.is_finished())  // unreachable: this side writes as soon as it may
       return fail({Code::kInternal, "wire: handshake message out of turn"});
-    auto payload = hs_.read_message(*frame);
+    auto payload = read_first_or_previous(*frame);
     if (!payload) {
       Error e = payload.error();
       e.message = "wire: handshake message " + std::to_string(messages_ + 1) + ": " + e.message;

@@ -46,6 +46,10 @@ struct DriverOptions {
   std::string_view prologue = kPeerPrologue;          // both sides must agree, or message 1 fails
   const crypto::DhSecretKey* local_static = nullptr;  // required
   const crypto::SymmetricKey* psk = nullptr;          // required exactly when the protocol has psk0
+  // Responder only: the space key before the last rotation. A message 1 that fails under `psk`
+  // is tried once more under this one, so a device that has not yet learned the new key can
+  // still connect and learn it (the roster check still decides who may talk).
+  const crypto::SymmetricKey* psk_previous = nullptr;
   Authorize authorize;  // empty: every key is accepted (tests, pairing)
   const crypto::DhSecretKey* fixed_ephemeral = nullptr;  // tests only
 };
@@ -92,11 +96,13 @@ class HandshakeDriver {
 
  private:
   HandshakeDriver(crypto::noise::HandshakeState hs, Role role, Authorize authorize);
+  Result<Bytes> read_first_or_previous(ByteView frame);
   Error fail(Error e);
   Status append_next_message(Bytes& out);
   Status check_remote();
 
   crypto::noise::HandshakeState hs_;
+  std::optional<crypto::noise::HandshakeState> previous_;  // the same handshake under psk_previous
   Role role_;
   Authorize authorize_;
   FrameParser parser_{kMaxHandshakeFrame};

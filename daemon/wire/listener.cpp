@@ -254,6 +254,10 @@ tcp::endpoint Listener::local_endpoint() const {
   return shared_->acceptor.local_endpoint(ec);
 }
 
+void Listener::set_psk_previous(const crypto::SymmetricKey* key) {
+  shared_->options.channel.psk_previous = key;
+}
+
 ListenerStats Listener::stats() const {
   ListenerStats s = shared_->stats;
   s.in_flight = shared_->slots.size();

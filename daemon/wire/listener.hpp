@@ -90,6 +90,10 @@ class Listener {
   // Closes the acceptor and ends every handshake in flight. Idempotent.
   void stop();
 
+  // Sets the responder's fallback PSK for handshakes accepted from now on (nullptr: none). The
+  // key is borrowed like ChannelOptions::psk.
+  void set_psk_previous(const crypto::SymmetricKey* key);
+
   // The bound address (with the real port when bound to port 0).
   tcp::endpoint local_endpoint() const;
   ListenerStats stats() const;
