@@ -34,8 +34,8 @@ int run_device(Invocation& inv) {
                  "): it can no longer connect.\n" + "The space key moved to epoch " +
                  std::to_string(v.getEpoch()) + ", sealed to your " +
                  std::to_string(v.getRekeyed()) +
-                 " remaining devices; they pick it up as they sync.\n" +
-                 "Its first " + std::to_string(v.getKeptThrough()) +
+                 " remaining devices; they pick it up as they sync.\n" + "Its first " +
+                 std::to_string(v.getKeptThrough()) +
                  " records stay, marked as from a revoked device.\n");
   return kExitOk;
 }

@@ -4,6 +4,7 @@
 #include "proto/framing.hpp"
 
 #include <capnp/compat/json.h>
+#include <capnp/schema.h>
 #include <capnp/serialize.h>
 
 namespace tandem::api {
@@ -62,8 +63,10 @@ static std::string describe(const kj::Exception& e) {
 }
 
 // A request whose union matched nothing this daemon knows (e.g. from a newer client).
+// The schema compiled in knows how many members its union has; a newer one has more.
 static bool is_unknown(schema::Request::Reader r) {
-  return static_cast<unsigned>(r.which()) > static_cast<unsigned>(schema::Request::PEER_LIST);
+  static const unsigned known = capnp::Schema::from<schema::Request>().getUnionFields().size();
+  return static_cast<unsigned>(r.which()) >= known;
 }
 
 std::variant<RequestMessage, DecodeError> Codec::decode_json(std::string_view line) const {

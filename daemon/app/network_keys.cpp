@@ -118,9 +118,9 @@ awaitable<Status> Network::rotate(std::function<Status(store::Txn&, store::Roste
     TANDEM_TRY(store::check_roster_change(**current, next, *author));
     const Bytes bytes = store::encode_roster(next);
     TANDEM_TRY(store_.put_meta(txn, "roster", bytes));
-    auto h = store_.append(txn, me->device, me->sign,
-                           static_cast<std::uint64_t>(clock_.now_ms()) << 16, store::kFlagRoster,
-                           store::make_body(bytes, ""));
+    auto h =
+        store_.append(txn, me->device, me->sign, static_cast<std::uint64_t>(clock_.now_ms()) << 16,
+                      store::kFlagRoster, store::make_body(bytes, ""));
     if (!h) return h.error();
     written = std::move(next);
     return {};
@@ -202,7 +202,8 @@ awaitable<void> Network::revoke(schema::RevokeDeviceRequest::Reader req,
   Status st = co_await rotate([&, this](store::Txn& txn, store::Roster& next) -> Status {
     for (auto& d : next.devices) {
       if (d.id != id) continue;
-      if (d.revoked) return Error{Code::kAlreadyInitialized, "device " + which + " is revoked already"};
+      if (d.revoked)
+        return Error{Code::kAlreadyInitialized, "device " + which + " is revoked already"};
       // Everything it wrote that this device holds stays valid; nothing after.
       auto head = store_.head(txn, id);
       if (!head) return head.error();

@@ -14,8 +14,8 @@ using namespace tandem::test;
 namespace {
 
 std::string add(Device& d, const std::string& note) {
-  auto r = d.call(R"({"id": 9, "add": {"entry": {"contribution": {}, "note": ")" + note +
-                  R"("}}})");
+  auto r =
+      d.call(R"({"id": 9, "add": {"entry": {"contribution": {}, "note": ")" + note + R"("}}})");
   REQUIRE(root(r).isEntry());
   return root(r).getEntry().getId().cStr();
 }

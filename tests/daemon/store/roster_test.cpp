@@ -1,7 +1,7 @@
 // The roster as values: who may change it, how concurrent changes merge, and the space key
 // sealed to each device when it rotates.
-#include "daemon/crypto/primitives.hpp"
 #include "daemon/store/roster.hpp"
+#include "daemon/crypto/primitives.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -89,7 +89,7 @@ TEST_CASE("only the partner adds devices of their own, once the partner has one"
   Roster more = s.roster;
   more.devices.push_back(device(4, 2, dh));
   CHECK_FALSE(check_roster_change(s.roster, more, s.alex_laptop()));  // Alex adds to Jordan
-  CHECK(check_roster_change(s.roster, more, s.jordan()));              // Jordan adds their own
+  CHECK(check_roster_change(s.roster, more, s.jordan()));             // Jordan adds their own
   // Pairing: the first device of the partner is added by the inviter.
   Roster alone = s.roster;
   alone.devices.pop_back();

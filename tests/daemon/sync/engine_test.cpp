@@ -201,3 +201,68 @@ TEST_CASE("batches stay under the channel's message size", "[sync]") {
   CHECK(recs.size() < 10);
   CHECK(sync::encode_batch(1, recs).size() <= 65519);
 }
+
+namespace {
+
+// Sets the roster on both sides of `p`.
+void set_roster(Pair& p, const Roster& r) {
+  for (auto* f : {&p.sender, &p.receiver}) {
+    auto txn = f->write();
+    REQUIRE(f->store->put_meta(txn, "roster", encode_roster(r)));
+    REQUIRE(txn.commit());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("a revoked device's records count up to its revocation and no further",
+          "[sync][security]") {
+  Pair p;
+  for (int i = 0; i < 5; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  Roster r = p.sender.roster;
+  r.devices[0].revoked = true;
+  r.devices[0].revoked_after = 3;
+  set_roster(p, r);
+  // The sender passes on nothing after the revocation point...
+  auto recs = p.collect();
+  REQUIRE(recs.size() == 3);
+  REQUIRE(p.deliver(recs));
+  CHECK(p.held() == 3);
+  // ...and a receiver refuses it from anyone who would.
+  auto txn = p.sender.read();
+  std::vector<sync::WireRecord> late;
+  for (std::uint64_t seq = 4; seq <= 5; ++seq) {
+    auto h = p.sender.store->header(txn, p.sender.device, seq);
+    auto b = p.sender.store->body(txn, p.sender.device, seq);
+    REQUIRE(h);
+    REQUIRE(b);
+    late.push_back({**h, *b});
+  }
+  auto st = p.deliver(late);
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Code::kForbidden);
+  CHECK(p.held() == 3);
+}
+
+TEST_CASE("a roster record that revokes the partner's device is refused", "[sync][security]") {
+  Pair p;
+  DeviceInfo partner;
+  partner.id = DeviceId{7, 7, 7, 7, 7, 7, 7, 7};
+  partner.member = 2;
+  partner.sign_key = crypto::sign_keypair().pub;
+  Roster r = p.sender.roster;
+  r.devices.push_back(partner);
+  set_roster(p, r);
+  Roster hostile = r;
+  hostile.devices[1].revoked = true;
+  hostile.epoch = 1;
+  p.sender.append(make_body(encode_roster(hostile), ""), 100, kFlagRoster);
+  auto st = p.deliver(p.collect());
+  REQUIRE_FALSE(st);
+  CHECK(st.error().code == Code::kForbidden);
+  CHECK(p.held() == 0);
+  auto txn = p.receiver.read();
+  auto held = p.receiver.store->roster(txn);
+  REQUIRE(held);
+  CHECK_FALSE((*held)->device(partner.id)->revoked);
+}

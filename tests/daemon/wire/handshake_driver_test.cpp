@@ -134,6 +134,34 @@ TEST_CASE("a responder refuses a wrong PSK on message 1 and answers nothing", "[
   CHECK(p.responder.finish().error().code == Code::kAuth);
 }
 
+TEST_CASE("after a key rotation a responder also accepts the previous key, and only that one",
+          "[driver]") {
+  Keys k;
+  crypto::SymmetricKey rotated;
+  crypto::random_fill({rotated.data(), rotated.size()});
+  auto responder_with_previous = [&] {
+    DriverOptions o = side(Role::kResponder, k.bob, &rotated);
+    o.psk_previous = &k.space;
+    return HandshakeDriver::create(o).value();
+  };
+  for (const crypto::SymmetricKey* initiator_key : {&rotated, &k.space}) {
+    Pair p{HandshakeDriver::create(side(Role::kInitiator, k.alice, initiator_key)).value(),
+           responder_with_previous()};
+    run_ok(p);
+    auto a = p.initiator.finish().value();
+    auto b = p.responder.finish().value();
+    auto sealed = a.transport.encrypt({}, as_bytes("hello")).value();
+    CHECK(b.transport.decrypt({}, sealed).value().size() == 5);
+  }
+  Pair stranger{HandshakeDriver::create(side(Role::kInitiator, k.alice, &k.other_space)).value(),
+                responder_with_previous()};
+  Bytes m1 = stranger.initiator.start().value();
+  (void)stranger.responder.start().value();
+  auto r = stranger.responder.feed(m1);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().code == Code::kAuth);
+}
+
 TEST_CASE("a different prologue fails on message 1 like a wrong PSK", "[driver]") {
   Keys k;
   auto i = side(Role::kInitiator, k.alice, &k.space);
