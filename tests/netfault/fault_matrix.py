@@ -351,14 +351,26 @@ def wait_connected(devices, timeout):
     return False
 
 
-def write_entries(device, count, tag, acked, errors):
+def write_entries(device, count, seconds, tag, acked, errors):
+    """`count` adds, spread over `seconds` (a couple writes over time, not in one burst), so the
+    writes meet every phase of a flapping link."""
     kinds = ["contribution", "bid", "support"]
+    start = time.time()
     try:
         for i in range(count):
+            time.sleep(max(0.0, start + i * seconds / count - time.time()))
             out = device.cli("add", kinds[i % len(kinds)], "%s %s %d" % (tag, device.name, i))
             acked.append(json.loads(out)["id"])
     except Exception as e:  # noqa: BLE001 (reported by the caller)
         errors.append(str(e))
+
+
+def sessions(device):
+    """How many peer sessions this device's daemon opened (each reconnect is one more)."""
+    try:
+        return sum(" connected from " in line for line in open(device.log_path))
+    except OSError:
+        return 0
 
 
 def converged(devices, acked):
@@ -419,7 +431,8 @@ def run_case(args, key, backend):
         acked, errors, threads = [], [], []
         t_write = time.time()
         for d in writers:
-            th = threading.Thread(target=write_entries, args=(d, entries, key, acked, errors))
+            th = threading.Thread(target=write_entries, args=(d, entries, args.write_seconds, key,
+                                                              acked, errors))
             th.start()
             threads.append(th)
         for th in threads:
@@ -435,7 +448,7 @@ def run_case(args, key, backend):
             link.set("")
             result["fault"] = "%s after %d s" % (label, args.partition_seconds)
         t0 = time.time()
-        deadline = t0 + args.converge_timeout
+        deadline = min(t0 + args.converge_timeout, args.deadline)
         why = "not checked"
         while time.time() < deadline:
             why = converged(devices, acked)
@@ -443,10 +456,11 @@ def run_case(args, key, backend):
                 break
             time.sleep(0.2)
         if why is not None:
-            raise Failure("not converged after %d s: %s" % (args.converge_timeout, why))
+            raise Failure("not converged after %.0f s: %s" % (time.time() - t0, why))
         result["converge_s"] = time.time() - t0
         result["total_s"] = time.time() - t_write
         result["records"] = devices[0].status()["entries"]
+        result["sessions"] = sessions(devices[0])
         for d in devices:
             forks = d.status().get("forks", [])
             if forks:
@@ -498,10 +512,11 @@ def describe(r):
         return "FAIL %-9s %s (files in %s)" % (r["key"], r.get("error"), r.get("workdir"))
     s = r["stats"]
     return ("ok   %-9s converged %6.2f s after %s (%.1f s after the first write); %s entries, "
-            "%d records each; pairing %.1f s, writes %.1f s; link: %s" % (
-                r["key"], r["converge_s"], r["total_s"],
-                "the heal" if r["key"] == "partition" else "the last write",
-                r["entries"], int(r["records"]), r["pairing_s"], r["writes_s"],
+            "%d records each; %d peer sessions at %s; pairing %.1f s, writes %.1f s; link: %s" % (
+                r["key"], r["converge_s"],
+                "the heal" if r["key"] == "partition" else "the last write", r["total_s"],
+                r["entries"], int(r["records"]), r["sessions"], "alex-laptop", r["pairing_s"],
+                r["writes_s"],
                 " ".join("%s=%s" % kv for kv in sorted(s.items()))))
 
 
@@ -512,17 +527,27 @@ def main():
     ap.add_argument("--netfault", required=True)
     ap.add_argument("--verify", required=True)
     ap.add_argument("--full", action="store_true",
-                    help="the long matrix: 1,000 entries per writer, a 5-minute partition")
+                    help="the long matrix: 1,000 entries per writer over 60 s, a 5-minute "
+                    "partition")
     ap.add_argument("--cases", default=",".join(CASES))
     ap.add_argument("--entries", type=int)
+    ap.add_argument("--write-seconds", type=float, help="spread each writer's adds over this")
     ap.add_argument("--partition-seconds", type=int)
-    ap.add_argument("--converge-timeout", type=int, default=150)
+    ap.add_argument("--converge-timeout", type=int,
+                    help="seconds each case may take to converge (150; 400 with --full)")
+    ap.add_argument("--budget", type=int, default=0,
+                    help="seconds for the whole run; a case still converging then fails (0: none)")
     ap.add_argument("--backend", choices=["auto", "tun", "netem"], default="auto",
                     help="auto: netem where the kernel has it, else the TUN forwarder")
     ap.add_argument("--keep", action="store_true", help="keep every case's files")
     args = ap.parse_args()
     if args.entries is None:
-        args.entries = 1000 if args.full else 100
+        args.entries = 1000 if args.full else 250
+    if args.write_seconds is None:
+        args.write_seconds = 60.0 if args.full else 15.0
+    if args.converge_timeout is None:
+        args.converge_timeout = 400 if args.full else 150
+    args.deadline = time.time() + args.budget if args.budget else float("inf")
     if args.partition_seconds is None:
         args.partition_seconds = 300 if args.full else 60
 
@@ -538,9 +563,10 @@ def main():
     if backend == "netem" and not has_netem:
         log("this kernel has no sch_netem; use --backend tun")
         return 1
-    log("fault matrix: backend %s (sch_netem %s); %d entries per writer; partition %d s" % (
+    log("fault matrix: backend %s (sch_netem %s); %d entries per writer over %g s; partition %d s" % (
         "veth + tc netem" if backend == "netem" else "tandem-netfault (TUN forwarder)",
-        "present" if has_netem else "absent", args.entries, args.partition_seconds))
+        "present" if has_netem else "absent", args.entries, args.write_seconds,
+        args.partition_seconds))
 
     stop = {"signal": None}
 
@@ -555,6 +581,10 @@ def main():
             if key not in CASES:
                 log("unknown case %s; cases: %s" % (key, ", ".join(CASES)))
                 return 2
+            if time.time() > args.deadline:
+                log("FAIL %-9s not started: the run's budget of %d s is spent" % (key, args.budget))
+                results.append({"key": key, "ok": False})
+                continue
             r = run_case(args, key, backend)
             log(describe(r))
             results.append(r)
@@ -562,11 +592,12 @@ def main():
         log("interrupted; namespaces cleaned up")
         return 1
     log("\n| fault | entries | converged after the last write (heal) | after the first write |"
-        " link |\n|---|---|---|---|---|")
+        " peer sessions | link |\n|---|---|---|---|---|---|")
     for r in results:
         if r["ok"]:
-            log("| %s | %s | %.2f s | %.1f s | %s |" % (r["fault"], r["entries"], r["converge_s"],
-                                                       r["total_s"], r["backend"]))
+            log("| %s | %s | %.2f s | %.1f s | %d | %s |" % (
+                r["fault"], r["entries"], r["converge_s"], r["total_s"], r["sessions"],
+                r["backend"]))
     return 0 if all(r["ok"] for r in results) else 1
 
 
