@@ -360,9 +360,43 @@ def write_entries(device, count, seconds, tag, acked, errors):
         for i in range(count):
             time.sleep(max(0.0, start + i * seconds / count - time.time()))
             out = device.cli("add", kinds[i % len(kinds)], "%s %s %d" % (tag, device.name, i))
-            acked.append(json.loads(out)["id"])
+            acked.append((json.loads(out)["id"], time.time(), device.name))
     except Exception as e:  # noqa: BLE001 (reported by the caller)
         errors.append(str(e))
+
+
+class Watcher:
+    """`tandem watch` on one device: when each entry arrived there (monotonic seconds)."""
+
+    def __init__(self, device):
+        self.arrived = {}
+        self.proc = subprocess.Popen(
+            [device.args.tandem, "--socket", device.socket, "--json", "watch"],
+            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+            preexec_fn=die_with_parent)
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            now = time.time()
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue
+            added = event.get("entryAdded")
+            if added:
+                self.arrived.setdefault(added["id"], now)
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait()
+
+
+def percentile(values, q):
+    v = sorted(values)
+    return v[min(len(v) - 1, int(q * len(v)))] if v else float("nan")
 
 
 def sessions(device):
@@ -400,7 +434,7 @@ def run_case(args, key, backend):
     workdir = tempfile.mkdtemp(prefix="tandem-netfault-%s-" % key)
     os.chmod(workdir, 0o700)
     namespaces = ["%s-%s-%d" % (PREFIX, key[:3], i) for i in range(ndev)]
-    devices, link = [], None
+    devices, link, watchers = [], None, None
     result = {"key": key, "fault": label, "devices": ndev}
     try:
         for ns in namespaces:
@@ -428,6 +462,7 @@ def run_case(args, key, backend):
         if key == "partition":
             link.set(impairment)
             apart_since = time.time()
+        watchers = {d.name: Watcher(d) for d in devices}
         acked, errors, threads = [], [], []
         t_write = time.time()
         for d in writers:
@@ -439,6 +474,8 @@ def run_case(args, key, backend):
             th.join()
         if errors:
             raise Failure("a write failed: " + errors[0])
+        acked_at = acked
+        acked = [a[0] for a in acked_at]
         result["writes_s"] = time.time() - t_write
         result["entries"] = "%d × %d" % (len(writers), entries)
         if key == "partition":
@@ -461,6 +498,12 @@ def run_case(args, key, backend):
         result["total_s"] = time.time() - t_write
         result["records"] = devices[0].status()["entries"]
         result["sessions"] = sessions(devices[0])
+        # Propagation: from the add's answer on its device to the event on each other device.
+        lat = [max(0.0, w.arrived[i] - t) for i, t, author in acked_at
+               for name, w in watchers.items() if name != author and i in w.arrived]
+        for w in watchers.values():
+            w.close()
+        result["latency"] = (percentile(lat, 0.5), percentile(lat, 0.99), max(lat or [0]), len(lat))
         for d in devices:
             forks = d.status().get("forks", [])
             if forks:
@@ -491,6 +534,8 @@ def run_case(args, key, backend):
         if link is not None and isinstance(link, TunLink):
             log("---- forwarder: " + open(link.err_path).read()[-2000:])
     finally:
+        for w in (watchers.values() if watchers else []):
+            w.close()
         for d in devices:
             try:
                 d.stop()
@@ -512,10 +557,12 @@ def describe(r):
         return "FAIL %-9s %s (files in %s)" % (r["key"], r.get("error"), r.get("workdir"))
     s = r["stats"]
     return ("ok   %-9s converged %6.2f s after %s (%.1f s after the first write); %s entries, "
-            "%d records each; %d peer sessions at %s; pairing %.1f s, writes %.1f s; link: %s" % (
+            "%d records each; %d peer sessions at %s; propagation p50 %.0f ms, p99 %.0f ms, max "
+            "%.0f ms over %d arrivals; pairing %.1f s, writes %.1f s; link: %s" % (
                 r["key"], r["converge_s"],
                 "the heal" if r["key"] == "partition" else "the last write", r["total_s"],
-                r["entries"], int(r["records"]), r["sessions"], "alex-laptop", r["pairing_s"],
+                r["entries"], int(r["records"]), r["sessions"], "alex-laptop",
+                *(x * 1000 for x in r["latency"][:3]), r["latency"][3], r["pairing_s"],
                 r["writes_s"],
                 " ".join("%s=%s" % kv for kv in sorted(s.items()))))
 
@@ -591,13 +638,14 @@ def main():
     except KeyboardInterrupt:
         log("interrupted; namespaces cleaned up")
         return 1
-    log("\n| fault | entries | converged after the last write (heal) | after the first write |"
-        " peer sessions | link |\n|---|---|---|---|---|---|")
+    log("\n| fault | entries | converged after the last write (the heal) | propagation p50 / p99"
+        " / max | peer sessions | link |\n|---|---|---|---|---|---|")
     for r in results:
         if r["ok"]:
-            log("| %s | %s | %.2f s | %.1f s | %d | %s |" % (
-                r["fault"], r["entries"], r["converge_s"], r["total_s"], r["sessions"],
-                r["backend"]))
+            p50, p99, worst, _ = r["latency"]
+            log("| %s | %s | %.2f s | %.0f / %.0f / %.0f ms | %d | %s |" % (
+                r["fault"], r["entries"], r["converge_s"], p50 * 1000, p99 * 1000, worst * 1000,
+                r["sessions"], r["backend"]))
     return 0 if all(r["ok"] for r in results) else 1
 
 
