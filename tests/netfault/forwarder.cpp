@@ -160,7 +160,8 @@ int run_forwarder(std::vector<Endpoint>& eps, const ForwarderOptions& options,
         if (n <= 0) break;
         ++c.in;
         auto to = route(eps, buf.data(), static_cast<std::size_t>(n));
-        if (!to || *to == from || options.blocked.count({std::min(from, *to), std::max(from, *to)})) {
+        if (!to || *to == from ||
+            options.blocked.count({std::min(from, *to), std::max(from, *to)})) {
           ++c.unroutable;
           continue;
         }

@@ -14,14 +14,14 @@ namespace tandem::netfault {
 
 // What happens to packets. All probabilities are in [0, 1]; times in milliseconds.
 struct Impairment {
-  double loss = 0;            // each packet dropped with this probability
-  std::int64_t delay_ms = 0;  // each packet held this long…
-  std::int64_t jitter_ms = 0; // …plus or minus up to this much, uniformly (packets may overtake)
-  double reorder = 0;         // with this probability a packet skips the delay (netem's reorder)
-  double duplicate = 0;       // with this probability a packet is sent twice
+  double loss = 0;             // each packet dropped with this probability
+  std::int64_t delay_ms = 0;   // each packet held this long…
+  std::int64_t jitter_ms = 0;  // …plus or minus up to this much, uniformly (packets may overtake)
+  double reorder = 0;          // with this probability a packet skips the delay (netem's reorder)
+  double duplicate = 0;        // with this probability a packet is sent twice
   std::int64_t flap_up_ms = 0;    // when both flap times are set, the link is up this long…
   std::int64_t flap_down_ms = 0;  // …then down this long (everything dropped), and again
-  bool down = false;          // a partition: every packet dropped until this is cleared
+  bool down = false;              // a partition: every packet dropped until this is cleared
 };
 
 // Parses "loss=0.2 delay=100 jitter=50 reorder=0.25 duplicate=0.1 flap=3000/3000 down=1"

@@ -21,7 +21,9 @@ using namespace tandem::netfault;
 namespace {
 
 volatile std::sig_atomic_t g_stop = 0;
-void on_signal(int) { g_stop = 1; }
+void on_signal(int) {
+  g_stop = 1;
+}
 
 int usage(const char* why) {
   std::fprintf(stderr,

@@ -58,8 +58,7 @@ Tun::~Tun() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-Tun::Tun(Tun&& other) noexcept
-    : fd_(std::exchange(other.fd_, -1)), name_(std::move(other.name_)) {}
+Tun::Tun(Tun&& other) noexcept : fd_(std::exchange(other.fd_, -1)), name_(std::move(other.name_)) {}
 
 Tun& Tun::operator=(Tun&& other) noexcept {
   if (this != &other) {
