@@ -57,13 +57,18 @@ def log(msg):
     print(msg, flush=True)
 
 
+try:
+    import ctypes
+    _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)
+except OSError:
+    _LIBC = None
+
+
 def die_with_parent():
-    """Children (daemons, the forwarder) get SIGTERM if this script dies, even by SIGKILL."""
-    try:
-        import ctypes
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
-    except OSError:
-        pass
+    """Children (daemons, the forwarder) get SIGTERM if this script dies, even by SIGKILL.
+    Runs between fork and exec, so it only calls what was loaded before."""
+    if _LIBC is not None:
+        _LIBC.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def sh(*argv, check=True, timeout=30):
@@ -521,8 +526,8 @@ def run_case(args, key, backend):
             forks = d.status().get("forks", [])
             if forks:
                 raise Failure("%s reports forks: %s" % (d.name, forks))
+        stats = link.stats()  # before the heal below: a new netem qdisc starts its counters anew
         link.set("")
-        stats = link.stats()
         result["stats"] = stats
         if stats.get(EVIDENCE[key], 0) <= 0:
             raise Failure("the link shows no %s: the fault did not happen (%s)" %
