@@ -162,6 +162,7 @@ class TunLink:
         return {k: int(v) for k, v in (w.split("=") for w in text.split())}
 
     def close(self):
+        """Stops the forwarder (its TUN devices vanish with it); returns its exit status."""
         if self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -169,7 +170,9 @@ class TunLink:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
-        self.err.close()
+        if not self.err.closed:
+            self.err.close()
+        return self.proc.returncode
 
 
 class NetemLink:
@@ -534,6 +537,8 @@ def run_case(args, key, backend):
                           (EVIDENCE[key], stats))
         for d in devices:
             d.stop()
+        if isinstance(link, TunLink) and link.close() != 0:
+            raise Failure("tandem-netfault failed: " + open(link.err_path).read()[-2000:])
         records = set()
         for d in devices:
             r = sh(args.verify, d.data, check=False)
