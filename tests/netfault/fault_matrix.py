@@ -93,7 +93,18 @@ def can_run():
     probe = PREFIX + "-probe"
     if sh("ip", "netns", "add", probe, check=False).returncode != 0:
         return "cannot create a network namespace"
-    sh("ip", "netns", "del", probe, check=False)
+    try:
+        if sh("ip", "netns", "exec", probe, "true", check=False).returncode != 0:
+            return "cannot run a program in a network namespace (`ip netns exec`)"
+    finally:
+        sh("ip", "netns", "del", probe, check=False)
+    try:  # a TUN device (IFF_TUN | IFF_NO_PI), gone again when closed
+        import fcntl
+        import struct
+        with open("/dev/net/tun", "rb") as tun:
+            fcntl.ioctl(tun, 0x400454CA, struct.pack("16sH", (IF_PREFIX + "p").encode(), 0x1001))
+    except OSError as e:
+        return "cannot create a TUN device: %s" % e
     return None
 
 
