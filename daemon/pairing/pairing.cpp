@@ -77,7 +77,9 @@ crypto::SymmetricKey welcome_key(const crypto::cpace::Isk& isk, ByteView sid) {
   return k;
 }
 
-Result<Welcome> with_body(ByteView plain) {
+}  // namespace
+
+Result<Welcome> decode_welcome_body(ByteView plain) {
   if (plain.empty() || plain.size() % 8) return Error{Code::kCorrupt, "malformed welcome"};
   try {
     auto words = kj::heapArray<capnp::word>(plain.size() / 8);
@@ -102,15 +104,14 @@ Result<Welcome> with_body(ByteView plain) {
   }
 }
 
-}  // namespace
-
 Bytes refused_message(std::string_view reason) {
   capnp::MallocMessageBuilder msg;
   msg.initRoot<schema::PairMessage>().setRefused(kj::StringPtr(std::string(reason).c_str()));
   return to_bytes(msg);
 }
 
-Result<Joiner> Joiner::start(const Binding& binding, const JoinerInfo& info) {
+Result<Joiner> Joiner::start(const Binding& binding, const JoinerInfo& info,
+                             const crypto::cpace::Scalar* fixed_scalar) {
   if (info.device_name.size() > 64 || info.member_name.size() > 64) {
     return Error{Code::kInvalidArgument, "names must be at most 64 bytes"};
   }
@@ -119,7 +120,8 @@ Result<Joiner> Joiner::start(const Binding& binding, const JoinerInfo& info) {
   const Bytes ci = ci_of(binding);
   const Bytes ad = joiner_ad(info);
   auto party = crypto::cpace::Party::start(
-      Role::kInitiator, {binding.prs, ci, j.sid_, ad, crypto::cpace::Mode::kInitiatorResponder});
+      Role::kInitiator, {binding.prs, ci, j.sid_, ad, crypto::cpace::Mode::kInitiatorResponder},
+      fixed_scalar);
   if (!party) return party.error();
   capnp::MallocMessageBuilder msg;
   auto hello = msg.initRoot<schema::PairMessage>().initHello();
@@ -165,13 +167,14 @@ Result<Welcome> Joiner::on_welcome(ByteView message) {
     auto plain = crypto::open(key, ByteView(sealed.begin(), sealed.size()),
                               as_bytes("tandem/pair/welcome/v1"));
     if (!plain) return plain.error();
-    auto w = with_body(*plain);
+    auto w = decode_welcome_body(*plain);
     crypto::wipe(plain->data(), plain->size());
     return w;
   });
 }
 
-Result<Inviter> Inviter::on_hello(const Binding& binding, ByteView message) {
+Result<Inviter> Inviter::on_hello(const Binding& binding, ByteView message,
+                                  const crypto::cpace::Scalar* fixed_scalar) {
   Inviter inv;
   inv.sid_.assign(binding.handshake_hash.begin(), binding.handshake_hash.end());
   return with_message(message, [&](schema::PairMessage::Reader m) -> Result<Inviter> {
@@ -188,9 +191,10 @@ Result<Inviter> Inviter::on_hello(const Binding& binding, ByteView message) {
     inv.joiner_.device_name = h.getDeviceName();
     inv.joiner_.member_name = h.getMemberName();
     const Bytes ci = ci_of(binding);
-    auto party = crypto::cpace::Party::start(Role::kResponder,
-                                             {binding.prs, ci, inv.sid_, as_bytes(kInviterAd),
-                                              crypto::cpace::Mode::kInitiatorResponder});
+    auto party = crypto::cpace::Party::start(
+        Role::kResponder,
+        {binding.prs, ci, inv.sid_, as_bytes(kInviterAd), crypto::cpace::Mode::kInitiatorResponder},
+        fixed_scalar);
     if (!party) return party.error();
     auto session = party->finish(ByteView(h.getCpace().begin(), h.getCpace().size()));
     if (!session) return session.error();

@@ -55,7 +55,10 @@ struct Binding {
 class Joiner {
  public:
   // Starts CPace and returns the hello to send. kInvalidArgument on over-long names.
-  static Result<Joiner> start(const Binding& binding, const JoinerInfo& info);
+  // `fixed_scalar`: tests and fuzz targets only (a deterministic CPace share); borrowed for the
+  // call. Production passes nothing and a fresh random scalar is used.
+  static Result<Joiner> start(const Binding& binding, const JoinerInfo& info,
+                              const crypto::cpace::Scalar* fixed_scalar = nullptr);
   const Bytes& hello() const { return hello_; }
   // Consumes the inviter's reply. On success returns the confirm message to send. kAuth when the
   // inviter's tag does not check: a wrong code (then send refused_message("wrong code")).
@@ -76,7 +79,9 @@ class Joiner {
 class Inviter {
  public:
   // Consumes the hello: runs CPace and returns the reply to send, with the joiner's claims.
-  static Result<Inviter> on_hello(const Binding& binding, ByteView message);
+  // `fixed_scalar` as for Joiner::start (tests and fuzz targets only).
+  static Result<Inviter> on_hello(const Binding& binding, ByteView message,
+                                  const crypto::cpace::Scalar* fixed_scalar = nullptr);
   const Bytes& reply() const { return reply_; }
   const JoinerInfo& joiner() const { return joiner_; }
   // Checks the joiner's confirm. kAuth on a bad tag (wrong code); kForbidden with the joiner's
@@ -93,6 +98,11 @@ class Inviter {
   JoinerInfo joiner_;
   bool confirmed_ = false;
 };
+
+// Parses the plaintext of a welcome (schema PairWelcomeBody), as Joiner::on_welcome does once the
+// seal opened: kCorrupt on anything malformed, a space id or key of the wrong size, or a member
+// other than 1 or 2. Exposed so that fuzz targets reach this parser past the seal.
+Result<Welcome> decode_welcome_body(ByteView plain);
 
 // A `refused` message with a reason, for either side to send before hanging up.
 Bytes refused_message(std::string_view reason);
