@@ -121,7 +121,8 @@ Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& record
     b.setFields(view(r.body->fields));
     b.setNoteSalt(view(r.body->note_salt));
     if (r.body->note) {
-      b.setNote(*r.body->note);
+      // With its length: a note may hold NUL bytes, and the body hash covers all of them.
+      b.setNote(kj::StringPtr(r.body->note->c_str(), r.body->note->size()));
     } else {
       b.setNoteHash(view(r.body->note_hash));
     }

@@ -266,3 +266,18 @@ TEST_CASE("a roster record that revokes the partner's device is refused", "[sync
   REQUIRE(held);
   CHECK_FALSE((*held)->device(partner.id)->revoked);
 }
+
+// Found by fuzz_sync_message (tests/fuzz/regressions/fuzz_sync_message/note-with-nul-byte.bin):
+// the note was written to the wire as a C string, so a note holding a NUL byte lost its tail,
+// its body hash no longer matched, and every device relaying that log was refused.
+TEST_CASE("a note holding a NUL byte crosses the wire whole and still verifies", "[sync]") {
+  Pair p;
+  const std::string note("before\0after", 12);
+  p.sender.append(make_body(contribution("").first, note), 100);
+  auto decoded = sync::decode(sync::encode_batch(1, p.collect()));
+  REQUIRE(decoded);
+  REQUIRE(decoded->records.size() == 1);
+  CHECK(decoded->records[0].body->note == note);
+  REQUIRE(p.deliver(decoded->records));
+  CHECK(p.held() == 1);
+}
