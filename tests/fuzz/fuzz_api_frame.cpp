@@ -3,8 +3,7 @@
 // frame it returns goes through Codec::decode_frame.
 #include "daemon/api/codec.hpp"
 #include "proto/framing.hpp"
-
-#include <fuzzer/FuzzedDataProvider.h>
+#include "tests/fuzz/fuzz_input.hpp"
 
 #include <cstdint>
 #include <cstdlib>
@@ -13,14 +12,14 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   using namespace tandem;
   static const api::Codec codec;
-  FuzzedDataProvider fdp(data, size);
+  fuzz::FuzzInput fdp(data, size);
   const std::size_t cap =
-      fdp.ConsumeBool() ? api::kMaxFrameBytes : fdp.ConsumeIntegralInRange<std::size_t>(8, 4096);
+      fdp.boolean() ? api::kMaxFrameBytes : fdp.integral_in_range<std::size_t>(8, 4096);
   proto::FrameDecoder frames(cap);
   std::size_t fed = 0, framed = 0;
   bool broken = false;
   while (fdp.remaining_bytes() > 0 && !broken) {
-    auto chunk = fdp.ConsumeBytes<std::uint8_t>(fdp.ConsumeIntegralInRange<std::size_t>(1, 512));
+    auto chunk = fdp.bytes(fdp.integral_in_range<std::size_t>(1, 512));
     frames.feed(chunk);
     fed += chunk.size();
     for (;;) {

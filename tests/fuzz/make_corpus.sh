@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Regenerates the seed corpora in tests/fuzz/corpus/ from real messages: JSON request lines, the
 # same requests as Cap'n Proto frames (`capnp encode`), and record bodies, rosters, entries and
-# headers as the store writes them. Run from anywhere; needs the `capnp` tool.
+# headers as the store writes them; then the seeds that need real keys (Noise handshake steps,
+# transport frames, sync batches, pairing steps, beacons, config files) with fuzz_make_seeds from
+# a normal build (TANDEM_BUILD_DIR, default build/). Run from anywhere; needs the `capnp` tool.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 proto="$here/../../proto"
@@ -85,4 +87,10 @@ encode store.capnp Roster \
 # A 153-byte header: device, seq 1, hlc, prev_hash, body_hash, flags, signature.
 { printf '\x01\x02\x03\x04\x05\x06\x07\x08\0\0\0\0\0\0\0\x01'; head -c 137 /dev/zero | tr '\0' '\x5a'; } \
   > "$out/fuzz_record_body/header.bin"
+seeds="${TANDEM_BUILD_DIR:-$here/../../build}/tests/fuzz/fuzz_make_seeds"
+if [[ -x "$seeds" ]]; then
+  "$seeds" "$out"
+else
+  echo "skipped the keyed seeds: build fuzz_make_seeds first (ninja -C build fuzz_make_seeds)" >&2
+fi
 echo "corpus written to $out"
