@@ -31,6 +31,7 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 }
 
 std::size_t closest_word(std::string_view word) {
+  word = word.substr(0, kHintPrefix);  // a 1 MiB word would cost 2048 x 1 MiB x 7 steps
   std::size_t best = 0;
   std::size_t best_distance = static_cast<std::size_t>(-1);
   for (std::size_t i = 0; i < kWords.size(); ++i) {

@@ -19,7 +19,10 @@ extern const std::array<std::string_view, kWordCount> kWords;
 std::optional<std::size_t> word_index(std::string_view word);
 
 // The index of the word closest to `word` by edit distance (insert, delete, substitute, swap of
-// neighbours), the first in list order on a tie; for "did you mean" hints.
+// neighbours), the first in list order on a tie; for "did you mean" hints. Only the first
+// kHintPrefix characters of `word` are compared (no listed word is even half as long), so the
+// time is bounded whatever a client sends.
+inline constexpr std::size_t kHintPrefix = 16;
 std::size_t closest_word(std::string_view word);
 
 // Optimal-string-alignment edit distance between two strings.

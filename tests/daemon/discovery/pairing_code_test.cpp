@@ -5,6 +5,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <set>
 
 using namespace tandem;
@@ -109,6 +111,19 @@ TEST_CASE("a long unknown word is shortened in the message") {
   const std::string junk(1000, 'q');
   const std::string message = error_of("17-" + junk + "-garden-pebble");
   CHECK(message.size() < 200);
+}
+
+// Found with fuzz_beacon (tests/fuzz/regressions/fuzz_beacon/long-unknown-word.txt): the hint
+// compared the whole word with all 2048 listed words, so a 1 MiB word from a local client held
+// the daemon's only network and API thread for tens of seconds.
+TEST_CASE("a huge unknown word is answered at once and still gets a hint") {
+  const std::string junk(1 << 20, 'q');
+  const auto start = std::chrono::steady_clock::now();
+  const std::string message = error_of("17-" + junk + "-garden-pebble");
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(2));
+  CHECK(message.find("did you mean") != std::string::npos);
+  CHECK(std::all_of(kWords.begin(), kWords.end(),
+                    [](std::string_view w) { return w.size() * 2 <= kHintPrefix; }));
 }
 
 TEST_CASE("prs is canonical across spellings of one code") {
