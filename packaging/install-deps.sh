@@ -10,6 +10,8 @@ build_pkgs=(
   python3
 )
 test_pkgs=(catch2 nodejs npm iproute2 procps chromium fonts-liberation zsh fish)
+# The fuzz stage (tests/fuzz/run.sh): clang and its sanitizer and libFuzzer runtimes.
+test_pkgs+=(clang libclang-rt-14-dev)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-}" == "--test" ]]; then want+=("${test_pkgs[@]}"); fi

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds tandem and runs the whole test suite: the normal build and the
-# AddressSanitizer/UndefinedBehaviorSanitizer build, each under ctest.
+# AddressSanitizer/UndefinedBehaviorSanitizer build, each under ctest, then every fuzz target for a
+# bounded time (tests/fuzz/run.sh).
 # Usage: packaging/test.sh            (both builds)
 #        TANDEM_TEST_QUICK=1 packaging/test.sh   (normal build only)
+#        TANDEM_FUZZ_SECONDS=N packaging/test.sh (seconds per fuzz target; default 60)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/packaging/install-deps.sh" --test
@@ -22,4 +24,7 @@ if [[ -z "${TANDEM_TEST_QUICK:-}" ]]; then
     -DTANDEM_BENCH=OFF >/dev/null
   cmake --build "$here/build-asan" --parallel "$jobs"
   (cd "$here/build-asan" && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure --timeout 900 -j "$jobs")
+  # Every fuzz target for 60 s under ASan + UBSan with libFuzzer (a clang build of the fuzz
+  # targets and the modules they link; about 8 minutes on 2 cores). Fails on any crash.
+  "$here/tests/fuzz/run.sh" "${TANDEM_FUZZ_SECONDS:-60}"
 fi

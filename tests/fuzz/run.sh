@@ -6,7 +6,7 @@
 # runs out of memory; the reproducer is left in build-fuzz/findings/<target>/ (crash-*, leak-*,
 # timeout-*, oom-*) — copy it into tests/fuzz/regressions/<target>/ with the fix.
 #
-#   tests/fuzz/run.sh [SECONDS]         # CI runs it with 45; a long run: tests/fuzz/run.sh 3600
+#   tests/fuzz/run.sh [SECONDS]         # CI runs it with 60; a long run: tests/fuzz/run.sh 3600
 #
 # Prints one line per target (executions, libFuzzer's final cov/ft, corpus size) and writes the
 # same as a Markdown table to build-fuzz/findings/summary.md. Only the fuzz targets and the
