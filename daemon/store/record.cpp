@@ -42,6 +42,11 @@ crypto::Hash32 record_hash(const Header& h) {
   return crypto::hash("tandem/record/v1", {ByteView(bytes.data(), kSignedPrefix)});
 }
 
+crypto::Hash32 chain_hash(const Header& h) {
+  auto bytes = encode_header(h);
+  return crypto::hash("tandem/chain/v1", {ByteView(bytes.data(), bytes.size())});
+}
+
 static constexpr std::string_view kSigDomain = "tandem/sig/v1";
 
 void sign_header(Header& h, const crypto::SignSecretKey& sk) {

@@ -5,6 +5,8 @@
 //   device[8] seq[8] hlc[8] prev_hash[32] body_hash[32] flags[1] signature[64]
 // record_hash = BLAKE2b-256("tandem/record/v1" || the first 89 bytes)
 // signature   = Ed25519("tandem/sig/v1" || record_hash)
+// chain_hash  = BLAKE2b-256("tandem/chain/v1" || all 153 bytes); the next record's prev_hash
+//               (so one valid signature vouches for every header below it, signatures included)
 // body_hash   = BLAKE2b-256("tandem/body/v1" || BLAKE2b-256("tandem/fields/v1" || fields)
 //                                            || note_hash)
 // note_hash   = BLAKE2b-256("tandem/note/v1" || note_salt[16] || note)
@@ -49,7 +51,11 @@ std::array<std::uint8_t, kHeaderSize> encode_header(const Header& h);
 // kCorrupt on a wrong length.
 Result<Header> decode_header(ByteView bytes);
 
+// What the signature covers: the header without its signature.
 crypto::Hash32 record_hash(const Header& h);
+// What the next record chains to: the whole header, signature included. A batch whose newest
+// signature verifies therefore proves every byte of every header below it.
+crypto::Hash32 chain_hash(const Header& h);
 void sign_header(Header& h, const crypto::SignSecretKey& sk);
 bool verify_header(const Header& h, const crypto::PublicKey& device_key);
 

@@ -172,8 +172,8 @@ Result<Applied> Store::apply(Txn& txn, const Header& h, const std::optional<Body
   }
   std::array<std::uint8_t, 40> headv{};
   put_be64(headv.data(), h.seq);
-  auto rh = record_hash(h);
-  std::memcpy(headv.data() + 8, rh.data(), 32);
+  auto ch = chain_hash(h);
+  std::memcpy(headv.data() + 8, ch.data(), 32);
   TANDEM_TRY(txn.put(tables_.heads, h.device, headv));
   TANDEM_TRY(index(txn, h, body, applied));
   return applied;
@@ -237,7 +237,7 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
   auto finish_device = [&](const std::optional<Header>& newest) {
     if (!newest) return;
     auto head = store.head(txn, newest->device);
-    if (!head || head->seq != newest->seq || head->hash != record_hash(*newest)) {
+    if (!head || head->seq != newest->seq || head->hash != chain_hash(*newest)) {
       rep.problems.push_back("head of " + to_hex(newest->device) + " disagrees with its log");
     }
     if (newest->device == kPrivateDevice) return;
@@ -284,7 +284,7 @@ Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {
     } else {
       ++rep.erased;
     }
-    prev = record_hash(*h);
+    prev = chain_hash(*h);
     expect_seq = h->seq + 1;
     ++rep.records;
     last = *h;

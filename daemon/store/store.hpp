@@ -4,7 +4,7 @@
 // Tables (keys increase within a run, so batched inserts stay sequential):
 //   log       device[8] seq[8]            -> header (153 bytes, see record.hpp)
 //   bodies    device[8] seq[8]            -> sealed RecordBody (XChaCha20-Poly1305, AD = key)
-//   heads     device[8]                   -> seq[8] record_hash[32] of the device's newest record
+//   heads     device[8]                   -> seq[8] chain_hash[32] of the device's newest record
 //   meta      name                        -> value ("self": this device's id, "roster": Roster)
 //   order     hlc[8] device[8] seq[8]     -> empty: every record in recording order
 //   edits     target[16] hlc[8] editor[16] -> empty: edits of an entry, newest last
@@ -32,7 +32,7 @@ struct Tables {
 
 struct Head {
   std::uint64_t seq = 0;
-  crypto::Hash32 hash{};  // record_hash of the newest record; zero when seq == 0
+  crypto::Hash32 hash{};  // chain_hash of the newest record; zero when seq == 0
 };
 
 // What apply() learned about a record's effect on other entries.

@@ -248,7 +248,7 @@ Status verify_batch(const store::Store& store, const store::Txn& txn,
                                          " wrote two records with sequence " +
                                          std::to_string(r.header.seq)};
       }
-      prev = store::record_hash(r.header);
+      prev = store::chain_hash(**mine);  // ours: the next record chains to the header we hold
       expect = r.header.seq + 1;
       first = false;
       continue;
@@ -262,7 +262,7 @@ Status verify_batch(const store::Store& store, const store::Txn& txn,
     } else if (r.header.seq != expect || r.header.prev_hash != prev) {
       return Error{Code::kCorrupt, "broken chain at " + store::entry_id(device, r.header.seq)};
     }
-    prev = store::record_hash(r.header);
+    prev = store::chain_hash(r.header);
     expect = r.header.seq + 1;
     first = false;
   }

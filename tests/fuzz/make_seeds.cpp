@@ -166,7 +166,7 @@ std::vector<Bytes> sync_seeds() {
   seeds.emplace_back("batch-erased.bin", sync::encode_batch(6, erased));
   // Another member's entry edited: signed, chained, and still refused.
   auto other = fuzz::chain({{fuzz::fixed_body(fuzz::entry_change(fuzz::kPartner, 1, true), 9), 0}},
-                           3, store::record_hash(log[1].header));
+                           3, store::chain_hash(log[1].header));
   seeds.emplace_back("batch-other-member.bin", sync::encode_batch(7, other));
   seeds.emplace_back("ack.bin", sync::encode_ack(3));
   seeds.emplace_back("keepalive.bin", keepalive(1'764'000'000'000));

@@ -114,7 +114,7 @@ inline std::vector<sync::WireRecord> chain(std::vector<std::pair<store::Body, st
     h.body_hash = store::compute_body_hash(body);
     h.flags = flags;
     store::sign_header(h, sk);
-    prev = store::record_hash(h);
+    prev = store::chain_hash(h);
     out.push_back({h, std::move(body)});
     ++seq;
   }

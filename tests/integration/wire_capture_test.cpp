@@ -156,8 +156,7 @@ TEST_CASE("captured on the wire: no note in clear, and a private entry not even 
   const std::string private_note = noise_text("private-", 16000, 2);
   add(alex, R"({"contribution": {}, "visibility": "private", "note": ")" + private_note + R"("})");
   const std::string marker_note = noise_text("marker-", 2000, 3);
-  const std::string marker =
-      add(alex, R"({"contribution": {}, "note": ")" + marker_note + R"("})");
+  const std::string marker = add(alex, R"({"contribution": {}, "note": ")" + marker_note + R"("})");
   REQUIRE(eventually([&] { return has(sam, marker); }, 30));
   const std::size_t grew = relay.size() - before;
   INFO("bytes on the wire for the private entry and the marker: " << grew);

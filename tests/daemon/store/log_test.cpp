@@ -34,7 +34,7 @@ TEST_CASE("appended records are read back after the environment is reopened and 
   auto head = f.store->head(txn, f.device);
   REQUIRE(head);
   CHECK(head->seq == 5);
-  CHECK(head->hash == record_hash(written.back()));
+  CHECK(head->hash == chain_hash(written.back()));
 
   auto rep = f.verify(txn);
   INFO(problems_of(rep));
@@ -54,8 +54,8 @@ TEST_CASE("records chain: seq counts up from 1 and prev_hash is the previous rec
   CHECK(h2.seq == 2);
   CHECK(h3.seq == 3);
   CHECK(h1.prev_hash == crypto::Hash32{});
-  CHECK(h2.prev_hash == record_hash(h1));
-  CHECK(h3.prev_hash == record_hash(h2));
+  CHECK(h2.prev_hash == chain_hash(h1));
+  CHECK(h3.prev_hash == chain_hash(h2));
   CHECK(verify_header(h3, f.keys.pub));
   CHECK_FALSE(verify_header(h3, crypto::sign_keypair().pub));
 }
@@ -276,15 +276,19 @@ TEST_CASE("a rewritten chain is caught by the signatures of the records it chang
     hs.push_back(**h);
   }
   hs[0].hlc = 999999;
-  for (std::size_t i = 1; i < hs.size(); ++i) hs[i].prev_hash = record_hash(hs[i - 1]);
-  for (std::size_t i = 0; i < hs.size(); ++i) {
-    REQUIRE(txn.put(t.log, record_key(f.device, i + 1), encode_header(hs[i])));
-  }
-  std::array<std::uint8_t, 40> head{};
-  put_be64(head.data(), 4);
-  auto rh = record_hash(hs.back());
-  std::memcpy(head.data() + 8, rh.data(), 32);
-  REQUIRE(txn.put(t.heads, f.device, head));
+  // Stores the headers and the head; with `relink`, each prev_hash first chains to the one below.
+  auto store_all = [&](bool relink) {
+    for (std::size_t i = 0; i < hs.size(); ++i) {
+      if (relink && i > 0) hs[i].prev_hash = chain_hash(hs[i - 1]);
+      REQUIRE(txn.put(t.log, record_key(f.device, i + 1), encode_header(hs[i])));
+    }
+    std::array<std::uint8_t, 40> head{};
+    put_be64(head.data(), 4);
+    auto ch = chain_hash(hs.back());
+    std::memcpy(head.data() + 8, ch.data(), 32);
+    REQUIRE(txn.put(t.heads, f.device, head));
+  };
+  store_all(true);
 
   SECTION("with the old signatures left in place") {
     auto rep = f.verify(txn);
@@ -294,16 +298,17 @@ TEST_CASE("a rewritten chain is caught by the signatures of the records it chang
   SECTION("the newest re-signed with a key that is not the device's") {
     auto other = crypto::sign_keypair();
     sign_header(hs.back(), other.secret);
-    REQUIRE(txn.put(t.log, record_key(f.device, 4), encode_header(hs.back())));
+    store_all(false);
     auto rep = f.verify(txn);
     REQUIRE(rep.problems.size() == 4);
     for (const auto& p : rep.problems) CHECK(p.find("signature") != std::string::npos);
   }
   SECTION("every record re-signed with the device's key (the control: the repair is consistent)") {
     for (std::size_t i = 0; i < hs.size(); ++i) {
+      if (i > 0) hs[i].prev_hash = chain_hash(hs[i - 1]);  // the signature below is in the chain
       sign_header(hs[i], f.keys.secret);
-      REQUIRE(txn.put(t.log, record_key(f.device, i + 1), encode_header(hs[i])));
     }
+    store_all(false);
     INFO(problems_of(f.verify(txn)));
     CHECK(f.verify(txn).problems.empty());
   }
@@ -335,7 +340,7 @@ TEST_CASE("private records chain without signatures and verify", "[store][privat
   f.append(body_of(contribution("shared")), 52);
   CHECK(p1.seq == 1);
   CHECK(p2.seq == 2);
-  CHECK(p2.prev_hash == record_hash(p1));
+  CHECK(p2.prev_hash == chain_hash(p1));
   CHECK(p1.signature == crypto::Signature{});
   CHECK(p2.signature == crypto::Signature{});
   CHECK(entry_id(kPrivateDevice, p2.seq) == "local-2");

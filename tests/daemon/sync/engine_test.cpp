@@ -91,6 +91,9 @@ TEST_CASE("a forged record is refused and nothing of the batch is stored", "[syn
   SECTION("an altered header under the last signature") {
     recs[0].header.hlc += 1;
   }
+  SECTION("an altered signature under the last one (the chain covers signatures too)") {
+    recs[0].header.signature[0] ^= 1;
+  }
   CHECK_FALSE(p.deliver(recs));
   CHECK(p.held() == 0);
 }
