@@ -19,7 +19,7 @@ const Command* const kCommands[] = {
     &kInitCommand,    &kStatusCommand,   &kAddCommand,    &kEditCommand,   &kListCommand,
     &kShowCommand,    &kRetractCommand,  &kThanksCommand, &kExportCommand, &kWatchCommand,
     &kReportCommand,  &kPairCommand,     &kPeersCommand,  &kPeerCommand,   &kDeviceCommand,
-    &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand,
+    &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand,  &kBundleCommand,
 };
 
 constexpr const char* kEpilog =

@@ -42,6 +42,8 @@ struct Invocation {
   std::string code, address, peer_verb;  // pair join, peer
   std::string device;                    // device revoke
   CLI::App* pair_invite = nullptr;       // set up by pair: which subcommand ran
+  std::string for_device, file;          // bundle
+  CLI::App* bundle_export = nullptr;     // set up by bundle: which subcommand ran
   FlagValues flags;                      // kind flags of add and edit
   const KindSpec* add_kind = nullptr;
 };
@@ -88,6 +90,6 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
     kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
     kPairCommand, kPeersCommand, kPeerCommand, kDeviceCommand, kDoctorCommand, kCheckinCommand,
-    kUpcomingCommand;
+    kUpcomingCommand, kBundleCommand;
 
 }  // namespace tandem::client

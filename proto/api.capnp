@@ -36,6 +36,8 @@ enum ErrorCode {
   forbidden @8;           # e.g. editing or retracting an entry another member wrote
   storageFull @9;         # the disk or the map is full; nothing was written
   unavailable @10;        # try again later (shutting down, busy)
+  badBundle @11;          # a bundle that does not verify: truncated, altered, reordered, forged,
+                          # or sealed under a space key this device does not hold
 }
 
 struct Error {
@@ -245,6 +247,45 @@ struct DeviceRevoked {
   rekeyed @4 :UInt32;          # devices the new space key was sealed to (this one included)
 }
 
+struct BundleExportRequest {
+  # Writes an offline bundle: the space's shared records (never private ones; aggregate ones
+  # without their note), sealed under the space key, for a device that shares no network with
+  # this one. The answer streams: `bundleChunk` responses carrying the bundle's bytes in order
+  # (append each to the file as it comes), then `bundleExported`. The daemon sends the next
+  # chunks only as the client reads the earlier ones.
+  forDevice @0 :Text;   # a device id (hex) or name: leave out what that device is known to hold
+                        # (from sync sessions and bundles it wrote); empty: every record
+}
+
+struct BundleChunk {
+  data @0 :Data $Json.hex;  # the next bytes of the bundle
+}
+
+struct BundleExported {
+  records @0 :UInt64;   # records in the bundle
+  bytes @1 :UInt64;     # the bundle's size in bytes
+  forDevice @2 :Text;   # the device id it was written for; empty: every record
+}
+
+struct BundleImportRequest {
+  # One piece of a bundle file. An import is a sequence of these on one connection, in file
+  # order: offset 0 starts one (dropping an unfinished one on this connection), each next piece
+  # starts where the last ended. Each piece is verified and merged exactly as sync does, batch by
+  # batch; duplicates are harmless. The first bad chunk ends the import with `badBundle` (or
+  # `forbidden` for another space's bundle) and nothing of it is stored.
+  data @0 :Data $Json.hex;  # at most 262144 bytes
+  offset @1 :UInt64;    # where `data` starts in the file
+  last @2 :Bool;        # the file ends with this piece: the daemon checks the bundle is whole
+}
+
+struct BundleImported {
+  records @0 :UInt64;     # new records stored by this import so far
+  duplicates @1 :UInt64;  # records this device held already
+  bytes @2 :UInt64;       # bundle bytes read so far
+  done @3 :Bool;          # the whole bundle verified and merged (answer to the `last` piece)
+  fromDevice @4 :Text;    # the device that wrote the bundle (hex)
+}
+
 struct Request {
   id @0 :UInt32;
   union {
@@ -266,6 +307,8 @@ struct Request {
     peerRemove @16 :PeerAddressRequest; # answers peerAddresses
     peerList @17 :PeersRequest;         # answers peerAddresses
     revokeDevice @18 :RevokeDeviceRequest;  # answers revoked
+    bundleExport @19 :BundleExportRequest;  # answers bundleChunk..., then bundleExported
+    bundleImport @20 :BundleImportRequest;  # answers bundleImported
   }
 }
 
@@ -286,5 +329,8 @@ struct Response {
     peers @12 :PeerList;
     peerAddresses @13 :PeerAddresses;
     revoked @14 :DeviceRevoked;
+    bundleChunk @15 :BundleChunk;
+    bundleExported @16 :BundleExported;
+    bundleImported @17 :BundleImported;
   }
 }

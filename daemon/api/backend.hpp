@@ -20,6 +20,10 @@ class EventSink {
   // client. Never blocks; a client that stops reading is disconnected once its queue passes
   // the cap.
   virtual void push(capnp::MessageBuilder& response) = 0;
+  // Resolves once fewer than `bytes` of this connection's responses wait to be written, so a
+  // long answer (a bundle's chunks) goes at the client's pace and never reaches the cap; false
+  // once the connection has closed.
+  virtual awaitable<bool> drained(std::size_t bytes) = 0;
 };
 
 class Backend {

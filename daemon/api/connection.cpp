@@ -9,7 +9,11 @@ using asio::use_awaitable;
 
 Connection::Connection(asio::local::stream_protocol::socket sock, Backend& backend,
                        const Codec& codec, std::size_t max_queued_bytes)
-    : sock_(std::move(sock)), backend_(backend), codec_(codec), max_queued_(max_queued_bytes) {}
+    : sock_(std::move(sock)),
+      backend_(backend),
+      codec_(codec),
+      max_queued_(max_queued_bytes),
+      progress_(sock_.get_executor()) {}
 
 void Connection::close() {
   if (closed_) return;
@@ -17,6 +21,7 @@ void Connection::close() {
   boost::system::error_code ec;
   sock_.shutdown(asio::socket_base::shutdown_both, ec);
   sock_.close(ec);
+  progress_.cancel();
 }
 
 awaitable<void> Connection::run() {
@@ -129,6 +134,15 @@ void Connection::push(capnp::MessageBuilder& response) {
   send(response);
 }
 
+awaitable<bool> Connection::drained(std::size_t bytes) {
+  auto self = shared_from_this();
+  while (!closed_ && queued_ >= bytes) {
+    progress_.expires_after(std::chrono::seconds(5));
+    co_await progress_.async_wait(as_tuple(use_awaitable));
+  }
+  co_return !closed_;
+}
+
 void Connection::send(capnp::MessageBuilder& response) {
   if (closed_) return;
   if (mode_ == Mode::kCapnp) {
@@ -168,6 +182,7 @@ awaitable<void> Connection::write_loop() {
     }
     queued_ -= out_.front().size();
     out_.pop_front();
+    progress_.cancel();
   }
   writing_ = false;
 }

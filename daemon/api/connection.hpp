@@ -24,6 +24,7 @@ class Connection final : public EventSink, public std::enable_shared_from_this<C
   awaitable<void> run();
   void close();
   void push(capnp::MessageBuilder& response) override;
+  awaitable<bool> drained(std::size_t bytes) override;
 
  private:
   enum class Mode { kUnknown, kJson, kCapnp };
@@ -47,6 +48,7 @@ class Connection final : public EventSink, public std::enable_shared_from_this<C
   std::size_t queued_ = 0;
   bool writing_ = false;
   bool closed_ = false;
+  asio::steady_timer progress_;  // cancelled whenever the writer finishes a write or closes
 };
 
 }  // namespace tandem::api

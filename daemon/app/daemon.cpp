@@ -136,7 +136,8 @@ int run_daemon(const config::Config& config) {
     return 1;
   }
   journal.set_on_append([&network] { network.records_added(); });
-  Service service(journal, network);
+  Bundles bundles(**store, committer, journal, network, keys_dir);
+  Service service(journal, network, bundles);
   // 7. The local API.
   auto server = api::Server::listen(io, service, {config.socket_path});
   if (!server) {

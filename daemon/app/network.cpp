@@ -5,6 +5,7 @@
 #include "daemon/discovery/peers.hpp"
 #include "daemon/discovery/random.hpp"
 #include "daemon/store/keyfiles.hpp"
+#include "daemon/sync/known.hpp"
 #include "proto/framing.hpp"
 #include "proto/wire.capnp.h"
 
@@ -355,6 +356,7 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
       session->sent = m->frontier;
       session->peer = std::move(m->frontier);
       session->wake->cancel();
+      remember(*dev, *session->peer);
     } else if (m->kind == K::kAck) {
       auto it = session->in_flight.find(m->id);
       if (it != session->in_flight.end() && session->peer) {
@@ -362,6 +364,8 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
         have = std::max(have, it->second.second);
         session->in_flight.erase(it);
         session->wake->cancel();
+        // Caught up: remember it once (not per batch) for `bundle export --for`.
+        if (session->in_flight.empty()) remember(*dev, *session->peer);
       }
     } else if (m->kind == K::kBatch) {
       receive_batch(session, std::move(*m));
@@ -372,12 +376,21 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
   *alive = false;
   channel->close();
   session->wake->cancel();
+  if (session->peer) remember(*dev, *session->peer);
   auto& s = state_[*dev];
   if (--s.sessions <= 0) {
     s.sessions = 0;
     s.connected = false;
   }
   spdlog::info("peer {} disconnected", to_hex(*dev));
+}
+
+void Network::remember(const store::DeviceId& device, sync::Frontier seen) {
+  committer_.submit(
+      [this, device, seen = std::move(seen)](store::Txn& txn) {
+        return sync::remember_frontier(store_, txn, device, seen);
+      },
+      [](Status) {});  // best effort: a lost update only makes a later bundle larger
 }
 
 void Network::peers(schema::Response::Builder out) {

@@ -92,6 +92,8 @@ class Network {
   // Verifies and commits one batch from the peer (in the committer, so batches arriving
   // back to back share durable commits), then acknowledges it; closes the channel on a refusal.
   void receive_batch(std::shared_ptr<Session> session, sync::Message batch);
+  // Remembers (in the store, for `bundle export --for`) that `device` holds at least `seen`.
+  void remember(const store::DeviceId& device, sync::Frontier seen);
   // Wakes every session's sender (new records here, or from another peer).
   void poke();
   awaitable<void> dial_loop(std::string address);

@@ -18,6 +18,8 @@ awaitable<void> Service::handle(Request::Reader req, schema::Response::Builder o
     case Request::PEER_REMOVE:
     case Request::PEER_LIST:
     case Request::REVOKE_DEVICE:
+    case Request::BUNDLE_EXPORT:
+    case Request::BUNDLE_IMPORT:
       if (!journal_.identity()) {
         api::set_error(out, 0,
                        {Code::kNotInitialized,
@@ -25,7 +27,11 @@ awaitable<void> Service::handle(Request::Reader req, schema::Response::Builder o
                         "`tandem pair join CODE --name NAME`"});
         break;
       }
-      co_await network_.handle(req, out, sink);
+      if (req.isBundleExport() || req.isBundleImport()) {
+        co_await bundles_.handle(req, out, sink);
+      } else {
+        co_await network_.handle(req, out, sink);
+      }
       break;
     default:
       co_await journal_.handle(req, out, sink);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include "daemon/api/backend.hpp"
+#include "daemon/app/bundles.hpp"
 #include "daemon/app/journal.hpp"
 #include "daemon/app/network.hpp"
 
@@ -10,8 +11,9 @@ namespace tandem::app {
 
 class Service final : public api::Backend {
  public:
-  // Borrows both; they must outlive the Service.
-  Service(Journal& journal, Network& network) : journal_(journal), network_(network) {}
+  // Borrows all three; they must outlive the Service.
+  Service(Journal& journal, Network& network, Bundles& bundles)
+      : journal_(journal), network_(network), bundles_(bundles) {}
 
   awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder response,
                          const std::shared_ptr<api::EventSink>& sink) override;
@@ -19,6 +21,7 @@ class Service final : public api::Backend {
  private:
   Journal& journal_;
   Network& network_;
+  Bundles& bundles_;
 };
 
 }  // namespace tandem::app

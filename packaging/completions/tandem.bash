@@ -44,7 +44,7 @@ _tandem() {
   esac
   local flags=''
   case $cmd in
-    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer device checkin upcoming doctor --json --socket --help' -- "$cur")); return ;;
+    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer checkin upcoming doctor bundle --json --socket --help' -- "$cur")); return ;;
     init) flags='--json --socket --name --device-name --partner-name' ;;
     status) flags='--json --socket' ;;
     add)
@@ -88,14 +88,15 @@ _tandem() {
         remove) flags='--json --socket' ;;
         list) flags='--json --socket' ;;
       esac ;;
-    device)
-      case $kind in
-        '') COMPREPLY=($(compgen -W 'revoke --help' -- "$cur")); return ;;
-        revoke) flags='--json --socket' ;;
-      esac ;;
     checkin) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
     upcoming) flags='--json --socket' ;;
     doctor) flags='--json --socket' ;;
+    bundle)
+      case $kind in
+        '') COMPREPLY=($(compgen -W 'export import --help' -- "$cur")); return ;;
+        export) flags='--json --socket --for' ;;
+        import) flags='--json --socket' ;;
+      esac ;;
   esac
   COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
 }

@@ -1,0 +1,61 @@
+// Offline bundles over the local API (bundleExport, bundleImport): the sync protocol carried in a
+// file. The bytes travel over the client's socket and the client reads and writes the file: the
+// daemon runs sandboxed (systemd's PrivateTmp and a read-only file system outside its data
+// directory), so a path the user typed means something else, or nothing writable, to the daemon.
+// Runs on the io_context thread; verification and writes run in the committer, batch by batch.
+#pragma once
+
+#include "daemon/api/backend.hpp"
+#include "daemon/app/journal.hpp"
+#include "daemon/app/network.hpp"
+#include "daemon/sync/bundle.hpp"
+
+#include <map>
+#include <memory>
+
+namespace tandem::app {
+
+inline constexpr std::size_t kMaxImportPiece = 256 * 1024;  // bundleImport.data
+
+class Bundles {
+ public:
+  // Borrows everything; all must outlive the Bundles. `keys_dir` holds space.key.
+  Bundles(store::Store& store, store::Committer& committer, Journal& journal, Network& network,
+          std::string keys_dir);
+
+  // Serves bundleExport and bundleImport (the device must have a space). An export pushes its
+  // chunks through `sink` at the client's pace and answers bundleExported in `out`; an import
+  // keeps its progress per connection (keyed by `sink`) between pieces.
+  awaitable<void> handle(schema::Request::Reader request, schema::Response::Builder out,
+                         const std::shared_ptr<api::EventSink>& sink);
+
+ private:
+  struct Import {
+    std::weak_ptr<api::EventSink> sink;
+    sync::BundleReader reader;
+    store::DeviceId exporter{};
+    sync::Frontier exporter_frontier;
+    std::uint64_t offset = 0;  // bytes of the file received
+    std::uint64_t records = 0, duplicates = 0;
+  };
+
+  awaitable<void> on_export(schema::BundleExportRequest::Reader req, std::uint32_t id,
+                            schema::Response::Builder out,
+                            const std::shared_ptr<api::EventSink>& sink);
+  awaitable<void> on_import(schema::BundleImportRequest::Reader req, schema::Response::Builder out,
+                            const std::shared_ptr<api::EventSink>& sink);
+  // Verifies and commits a piece's batches exactly as a sync session does, in one durable commit;
+  // stops at the first refused batch (kCorrupt with sync's reason), keeping those before it.
+  awaitable<Status> merge(Import& imp, std::vector<std::vector<sync::WireRecord>> batches);
+  Result<crypto::SymmetricKey> space_key() const;
+  Result<sync::SpaceId> space_id() const;
+
+  store::Store& store_;
+  store::Committer& committer_;
+  Journal& journal_;
+  Network& network_;
+  std::string keys_dir_;
+  std::map<const api::EventSink*, std::unique_ptr<Import>> imports_;
+};
+
+}  // namespace tandem::app

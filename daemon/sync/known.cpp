@@ -1,0 +1,55 @@
+#include "daemon/sync/known.hpp"
+
+#include <cstring>
+
+namespace tandem::sync {
+
+namespace {
+
+std::string meta_name(const store::DeviceId& device) {
+  return "known/" + to_hex(device);
+}
+
+}  // namespace
+
+Result<Frontier> known_frontier(const store::Store& store, const store::Txn& txn,
+                                const store::DeviceId& device) {
+  auto v = store.meta(txn, meta_name(device));
+  if (!v) return v.error();
+  Frontier f;
+  if (!*v) return f;
+  const Bytes& b = **v;
+  if (b.size() % 16) return Error{Code::kCorrupt, "a malformed known frontier"};
+  for (std::size_t i = 0; i < b.size(); i += 16) {
+    store::DeviceId d;
+    std::memcpy(d.data(), b.data() + i, 8);
+    f[d] = get_be64(b.data() + i + 8);
+  }
+  return f;
+}
+
+Status remember_frontier(store::Store& store, store::Txn& txn, const store::DeviceId& device,
+                         const Frontier& seen) {
+  auto current = known_frontier(store, txn, device);
+  Frontier merged = current ? std::move(*current) : Frontier{};
+  bool changed = false;
+  for (const auto& [d, seq] : seen) {
+    if (d == store::kPrivateDevice) continue;
+    auto& have = merged[d];
+    if (seq > have) {
+      have = seq;
+      changed = true;
+    }
+  }
+  if (!changed) return {};
+  Bytes out(merged.size() * 16);
+  std::size_t i = 0;
+  for (const auto& [d, seq] : merged) {
+    std::memcpy(out.data() + i, d.data(), 8);
+    put_be64(out.data() + i + 8, seq);
+    i += 16;
+  }
+  return store.put_meta(txn, meta_name(device), out);
+}
+
+}  // namespace tandem::sync

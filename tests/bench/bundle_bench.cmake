@@ -1,0 +1,5 @@
+add_executable(bundle_bench ${CMAKE_CURRENT_SOURCE_DIR}/bundle_bench.cpp)
+target_compile_options(bundle_bench PRIVATE ${TANDEM_WARNINGS})
+target_include_directories(bundle_bench PRIVATE ${PROJECT_SOURCE_DIR})
+target_link_libraries(bundle_bench PRIVATE tandem_test_support tandem_store PkgConfig::LMDB Threads::Threads)
+add_dependencies(bundle_bench tandemd tandem)
