@@ -45,10 +45,6 @@ ssize_t read_full(int fd, std::uint8_t* p, std::size_t n) {
   return static_cast<ssize_t>(got);
 }
 
-bool show_progress(const Invocation& inv) {
-  return !inv.json && ::isatty(::fileno(inv.io.err));
-}
-
 void setup_bundle(CLI::App& app, Invocation& inv) {
   app.require_subcommand(1);
   auto* exp = app.add_subcommand(
@@ -88,7 +84,6 @@ int run_export(Invocation& inv) {
   message.initRoot<schema::Request>().initBundleExport().setForDevice(inv.for_device);
   auto id = client.value().send(message);
   if (!id.ok()) return abandon(report(inv, id.error()));
-  std::uint64_t written = 0;
   for (;;) {
     auto next = client.value().receive(id.value());
     if (!next.ok()) return abandon(report(inv, next.error()));
@@ -99,17 +94,12 @@ int run_export(Invocation& inv) {
         const int err = errno;
         return abandon(file_error(inv, "write", inv.file, err));
       }
-      written += data.size();
-      if (show_progress(inv)) {
-        std::fprintf(inv.io.err, "\rexporting… %llu KiB", (unsigned long long)(written >> 10));
-      }
       continue;
     }
     if (!r.isBundleExported()) {
       return abandon(
           report(inv, {ClientError::Kind::kProtocol, {}, "bundle export: unexpected answer"}));
     }
-    if (show_progress(inv)) std::fputs("\r\033[K", inv.io.err);
     if (!to_stdout) {
       if (::fsync(fd) != 0 || ::close(fd) != 0) {
         const int err = errno;
@@ -162,21 +152,13 @@ int run_import(Invocation& inv) {
     req.setLast(last);
     offset += static_cast<std::uint64_t>(n);
     auto response = client.value().call(message);
-    if (!response.ok()) {
-      if (show_progress(inv)) std::fputs("\r\033[K", inv.io.err);
-      return report(inv, response.error());
-    }
+    if (!response.ok()) return report(inv, response.error());
     auto r = response.value().get();
     if (!r.isBundleImported()) {
       return report(inv, {ClientError::Kind::kProtocol, {}, "bundle import: unexpected answer"});
     }
     auto got = r.getBundleImported();
-    if (show_progress(inv) && !last) {
-      std::fprintf(inv.io.err, "\rimporting… %llu KiB, %llu new records",
-                   (unsigned long long)(offset >> 10), (unsigned long long)got.getRecords());
-    }
     if (!last) continue;
-    if (show_progress(inv)) std::fputs("\r\033[K", inv.io.err);
     if (inv.json) {
       print(inv, JsonWriter().encode(got) + "\n");
     } else {

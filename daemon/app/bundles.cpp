@@ -62,6 +62,12 @@ Result<crypto::SymmetricKey> Bundles::space_key() const {
   return store::read_key_file<32>(keys_dir_ + "/space.key");
 }
 
+std::optional<crypto::SymmetricKey> Bundles::previous_key() const {
+  auto key = store::read_key_file<32>(keys_dir_ + "/space.prev.key");
+  if (!key) return std::nullopt;  // no rotation yet (or unreadable: only the current key opens)
+  return std::move(*key);
+}
+
 Result<sync::SpaceId> Bundles::space_id() const {
   auto txn = store::Txn::begin_read(store_.env());
   if (!txn) return txn.error();
@@ -179,6 +185,7 @@ awaitable<Status> Bundles::merge(Import& imp, std::vector<std::vector<sync::Wire
   std::vector<store::RecordKey> stored;
   std::optional<Error> refused;
   std::uint64_t offered = 0;
+  bool roster_changed = false;
   // One durable commit for the batches of a piece; each is verified after the ones before it
   // and a refused batch stores nothing, exactly as in a sync session. What verified before the
   // refused batch stays: it is valid, signed history.
@@ -192,6 +199,8 @@ awaitable<Status> Bundles::merge(Import& imp, std::vector<std::vector<sync::Wire
       if (!r) return r.error();
       offered += records.size();
       stored.insert(stored.end(), r->begin(), r->end());
+      for (const auto& rec : records)
+        roster_changed |= (rec.header.flags & store::kFlagRoster) != 0;
     }
     return {};
   });
@@ -200,6 +209,7 @@ awaitable<Status> Bundles::merge(Import& imp, std::vector<std::vector<sync::Wire
   imp.duplicates += offered - stored.size();
   for (const auto& key : stored) journal_.announce(key, false);
   if (!stored.empty()) network_.records_added();  // relay to connected peers
+  if (roster_changed) co_await network_.roster_changed();
   // A refused record is a bad bundle, whatever the reason sync gives (kForbidden included).
   if (refused)
     co_return Error{Code::kCorrupt, "a record in the bundle was refused: " + refused->message};
@@ -224,8 +234,9 @@ awaitable<void> Bundles::on_import(schema::BundleImportRequest::Reader req,
       api::set_error(out, 0, !key ? key.error() : space.error());
       co_return;
     }
-    imports_[sink.get()] = std::unique_ptr<Import>(
-        new Import{sink, sync::BundleReader(*key, *space), {}, {}, 0, 0, 0});
+    auto previous = previous_key();
+    imports_[sink.get()] = std::unique_ptr<Import>(new Import{
+        sink, sync::BundleReader(*key, *space, previous ? &*previous : nullptr), {}, {}, 0, 0, 0});
   }
   auto it = imports_.find(sink.get());
   if (it == imports_.end() || it->second->offset != req.getOffset()) {

@@ -48,6 +48,7 @@ class Bundles {
   // stops at the first refused batch (kCorrupt with sync's reason), keeping those before it.
   awaitable<Status> merge(Import& imp, std::vector<std::vector<sync::WireRecord>> batches);
   Result<crypto::SymmetricKey> space_key() const;
+  std::optional<crypto::SymmetricKey> previous_key() const;
   Result<sync::SpaceId> space_id() const;
 
   store::Store& store_;

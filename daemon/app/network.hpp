@@ -51,6 +51,9 @@ class Network {
   const std::set<std::string>& forks() const { return forks_; }
   // Pushes new local records to every connected peer (called after each append).
   void records_added() { poke(); }
+  // Roster records arrived outside a session (an imported bundle): adopt a rotated space key,
+  // close the sessions of revoked devices.
+  awaitable<void> roster_changed() { return follow_roster(); }
 
  private:
   struct Session;

@@ -72,8 +72,11 @@ Bytes BundleWriter::finish() {
   return chunk(kEndChunk, {n, 8});
 }
 
-BundleReader::BundleReader(const crypto::SymmetricKey& space_key, const SpaceId& space)
-    : key_(bundle_key(space_key)), space_(space) {}
+BundleReader::BundleReader(const crypto::SymmetricKey& space_key, const SpaceId& space,
+                           const crypto::SymmetricKey* previous)
+    : key_(bundle_key(space_key)), space_(space) {
+  if (previous) previous_.emplace(bundle_key(*previous));
+}
 
 void BundleReader::feed(ByteView bytes) {
   if (failed_) return;
@@ -134,6 +137,11 @@ Result<BundleItem> BundleReader::next() {
   }
   if (avail < 4 + std::size_t{len}) return BundleItem{};
   auto plain = crypto::open(key_, {p + 4, len}, chunk_ad(header_, index_));
+  if (!plain && index_ == 0 && previous_) {
+    plain = crypto::open(*previous_, {p + 4, len}, chunk_ad(header_, index_));
+    if (plain) key_ = std::move(*previous_);
+  }
+  previous_.reset();
   if (!plain) {
     return fail({Code::kAuth,
                  "chunk " + std::to_string(index_) +

@@ -74,7 +74,10 @@ struct BundleItem {
 //                     malformed plaintext, bytes after the end, or (from finish) truncated
 class BundleReader {
  public:
-  BundleReader(const crypto::SymmetricKey& space_key, const SpaceId& space);
+  // `previous`, when given, is the space key before the last rotation: a bundle from a device
+  // that had not learnt the rotation yet still opens (its records are verified all the same).
+  BundleReader(const crypto::SymmetricKey& space_key, const SpaceId& space,
+               const crypto::SymmetricKey* previous = nullptr);
   // Appends bytes to the internal buffer (it holds at most the unread part of what was fed).
   void feed(ByteView bytes);
   // The next item, or kNeedMore when the buffer holds no whole chunk.
@@ -89,6 +92,7 @@ class BundleReader {
   Result<BundleItem> fail(Error e);
 
   crypto::SymmetricKey key_;
+  std::optional<crypto::SymmetricKey> previous_;  // tried on chunk 0 only; adopted if it opens
   SpaceId space_{};
   Bytes buf_;
   std::size_t pos_ = 0;  // read position in buf_

@@ -257,3 +257,33 @@ TEST_CASE("a remembered frontier only grows", "[sync][bundle]") {
   CHECK(f->at(other) == 12);
   CHECK(sync::known_frontier(*s.store, txn, other)->empty());
 }
+
+TEST_CASE("a bundle sealed before the last key rotation still opens; older ones do not",
+          "[sync][bundle][security]") {
+  Bundle b(600);
+  Bytes before_rotation = b.write().whole();  // sealed under what is now the previous key
+  crypto::SymmetricKey current = random_key();
+  std::uint64_t batches = 0;
+  REQUIRE(b.read(before_rotation, 4096, current, b.space, &batches).ok() == false);
+  {
+    // With the previous key offered, it opens and every chunk after the first uses it too.
+    sync::BundleReader r(current, b.space, &b.space_key);
+    r.feed(before_rotation);
+    std::uint64_t records = 0;
+    for (;;) {
+      auto item = r.next();
+      REQUIRE(item);
+      if (item->kind == sync::BundleItem::Kind::kNeedMore) break;
+      records += item->records.size();
+    }
+    REQUIRE(r.finish());
+    CHECK(records == 600);
+  }
+  // A key two rotations old is not offered: the bundle does not open.
+  crypto::SymmetricKey previous = random_key();
+  sync::BundleReader r(current, b.space, &previous);
+  r.feed(before_rotation);
+  auto item = r.next();
+  REQUIRE(!item);
+  CHECK(item.error().code == Code::kAuth);
+}
