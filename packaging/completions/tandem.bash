@@ -44,7 +44,7 @@ _tandem() {
   esac
   local flags=''
   case $cmd in
-    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer checkin upcoming doctor bundle --json --socket --help' -- "$cur")); return ;;
+    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer device checkin upcoming doctor bundle --json --socket --help' -- "$cur")); return ;;
     init) flags='--json --socket --name --device-name --partner-name' ;;
     status) flags='--json --socket' ;;
     add)
@@ -87,6 +87,11 @@ _tandem() {
         add) flags='--json --socket' ;;
         remove) flags='--json --socket' ;;
         list) flags='--json --socket' ;;
+      esac ;;
+    device)
+      case $kind in
+        '') COMPREPLY=($(compgen -W 'revoke --help' -- "$cur")); return ;;
+        revoke) flags='--json --socket' ;;
       esac ;;
     checkin) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
     upcoming) flags='--json --socket' ;;
