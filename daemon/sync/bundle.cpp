@@ -98,6 +98,7 @@ Result<BundleItem> BundleReader::fail(Error e) {
 Result<BundleItem> BundleReader::next() {
   if (failed_) return *failed_;
   const std::size_t avail = buf_.size() - pos_;
+  if (avail == 0) return BundleItem{};  // (an empty buffer's data() may be null)
   const std::uint8_t* p = buf_.data() + pos_;
   if (!have_header_) {
     // Judge the magic as soon as its bytes are here: a wrong file fails at once.
@@ -126,7 +127,6 @@ Result<BundleItem> BundleReader::next() {
     consumed_ += kBundleHeaderSize;
     return next();
   }
-  if (avail == 0) return BundleItem{};
   if (ended_) return fail({Code::kCorrupt, "bytes after the end of the bundle"});
   if (avail < 4) return BundleItem{};
   const std::uint32_t len = get_be32(p);
