@@ -212,7 +212,13 @@ void Network::poke() {
 }
 
 namespace {
-constexpr std::size_t kWindow = 8;  // batches in flight per peer: bounded memory on both sides
+// Batches in flight per peer: bounded memory on both sides (at most kWindow × 60 KiB of records
+// queued at the receiver), and enough records in flight that the receiver's durable commits each
+// carry several batches.
+constexpr std::size_t kWindow = 32;
+// A sender drops the store pages its reads made resident after this many bytes of batches, so its
+// RSS stays bounded however long the history it sends (see Env::release_mapped_pages).
+constexpr std::size_t kReleaseEvery = 8 << 20;
 }  // namespace
 
 awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
@@ -239,6 +245,11 @@ awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
         s->in_flight[s->next_batch++] = {dev, recs->back().header.seq};
         s->sent[dev] = recs->back().header.seq;
         txn->abort();
+        read_since_release_ += batch.size();
+        if (read_since_release_ >= kReleaseEvery) {
+          read_since_release_ = 0;
+          store_.env().release_mapped_pages();
+        }
         if (!co_await s->channel->send(batch)) co_return;
         sent = true;
         break;

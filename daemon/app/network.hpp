@@ -145,6 +145,7 @@ class Network {
   bool stopped_ = false;
   bool invite_active_ = false;
   std::set<std::string> forks_;
+  std::size_t read_since_release_ = 0;  // batch bytes sent since the store's pages were released
 };
 
 }  // namespace tandem::app

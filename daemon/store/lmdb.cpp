@@ -1,6 +1,13 @@
 #include "daemon/store/lmdb.hpp"
 
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
+#include <cstdio>
 #include <cstring>
 
 namespace tandem::store {
@@ -32,6 +39,52 @@ Result<Env> Env::open(const std::string& dir, const Options& options) {
   if ((rc = mdb_env_open(env, dir.c_str(), MDB_NOTLS, 0600)))
     return lmdb_error(rc, "opening the store");
   return holder;
+}
+
+namespace {
+
+// The address of this process's mapping of the file with `st`'s device and inode, from
+// /proc/self/maps (LMDB only reports its map address for MDB_FIXEDMAP environments).
+void* find_mapping(const struct stat& st) {
+  std::FILE* maps = std::fopen("/proc/self/maps", "re");
+  if (!maps) return nullptr;
+  void* found = nullptr;
+  char line[512];
+  while (!found && std::fgets(line, sizeof line, maps)) {
+    unsigned long long from = 0, to = 0, offset = 0, inode = 0;
+    unsigned major = 0, minor = 0;
+    char perms[8] = {};
+    if (std::sscanf(line, "%llx-%llx %7s %llx %x:%x %llu", &from, &to, perms, &offset, &major,
+                    &minor, &inode) == 7 &&
+        offset == 0 && inode == st.st_ino && makedev(major, minor) == st.st_dev) {
+      found = reinterpret_cast<void*>(static_cast<std::uintptr_t>(from));
+    }
+  }
+  std::fclose(maps);
+  return found;
+}
+
+}  // namespace
+
+std::size_t Env::release_mapped_pages() const {
+  if (!env_) return 0;
+  unsigned flags = 0;
+  if (mdb_env_get_flags(env_, &flags) != 0 || (flags & MDB_WRITEMAP)) return 0;
+  MDB_envinfo info{};
+  MDB_stat est{};
+  mdb_filehandle_t fd = -1;
+  struct stat st {};
+  if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &est) != 0 ||
+      mdb_env_get_fd(env_, &fd) != 0 || ::fstat(fd, &st) != 0) {
+    return 0;
+  }
+  void* base = find_mapping(st);
+  if (!base) return 0;
+  // Only the part of the map the file uses; pages past it were never touched.
+  std::size_t used = (static_cast<std::size_t>(info.me_last_pgno) + 1) * est.ms_psize;
+  used = std::min(used, info.me_mapsize);
+  if (::madvise(base, used, MADV_DONTNEED) != 0) return 0;
+  return used;
 }
 
 Env::~Env() {

@@ -45,6 +45,14 @@ class Env {
 
   MDB_env* get() const { return env_; }
 
+  // Unmaps from this process the store's file pages that reads have made resident; neither the
+  // data nor the kernel's page cache is touched, and the next read maps a page again on demand
+  // (a minor fault). Reads through LMDB's map count every page they touch in the process's RSS,
+  // so a reader of a long history (a sync sender) calls this now and then to keep its resident
+  // set bounded. Safe beside concurrent readers and the writer (the map is read-only: writes go
+  // through write(2)). Returns the bytes of the map it covered; 0 when nothing was done.
+  std::size_t release_mapped_pages() const;
+
  private:
   explicit Env(MDB_env* e) : env_(e) {}
   MDB_env* env_ = nullptr;

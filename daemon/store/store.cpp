@@ -51,12 +51,17 @@ Result<std::optional<Body>> Store::body(const Txn& txn, const DeviceId& dev,
   auto v = txn.get(tables_.bodies, key);
   if (!v) return v.error();
   if (!*v) return std::optional<Body>{};
-  auto plain = crypto::open(key_, **v, key);
+  auto b = unseal_body(key, **v);
+  if (!b) return b.error();
+  return std::optional<Body>{std::move(*b)};
+}
+
+Result<Body> Store::unseal_body(const RecordKey& key, ByteView sealed) const {
+  auto plain = crypto::open(key_, sealed, key);
   if (!plain) return Error{Code::kCorrupt, "a stored body does not open: " + plain.error().message};
   auto b = decode_body(*plain);
   crypto::wipe(plain->data(), plain->size());
-  if (!b) return b.error();
-  return std::optional<Body>{std::move(*b)};
+  return b;
 }
 
 Result<Head> Store::head(const Txn& txn, const DeviceId& dev) const {
@@ -150,15 +155,20 @@ Result<Header> Store::append(Txn& txn, const DeviceId& dev, const crypto::SignSe
 }
 
 Result<Applied> Store::apply(Txn& txn, const Header& h, const std::optional<Body>& body) {
+  if (body && compute_body_hash(*body) != h.body_hash) {
+    return Error{Code::kCorrupt,
+                 "record " + entry_id(h.device, h.seq) + " has a body that does not match"};
+  }
+  return apply_checked(txn, h, body, chain_hash(h));
+}
+
+Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
+                                     const crypto::Hash32& chain) {
   auto head = this->head(txn, h.device);
   if (!head) return head.error();
   if (h.seq != head->seq + 1 || h.prev_hash != head->hash) {
     return Error{Code::kCorrupt,
                  "record " + entry_id(h.device, h.seq) + " does not extend its log"};
-  }
-  if (body && compute_body_hash(*body) != h.body_hash) {
-    return Error{Code::kCorrupt,
-                 "record " + entry_id(h.device, h.seq) + " has a body that does not match"};
   }
   auto key = record_key(h.device, h.seq);
   auto hdr = encode_header(h);
@@ -172,8 +182,7 @@ Result<Applied> Store::apply(Txn& txn, const Header& h, const std::optional<Body
   }
   std::array<std::uint8_t, 40> headv{};
   put_be64(headv.data(), h.seq);
-  auto ch = chain_hash(h);
-  std::memcpy(headv.data() + 8, ch.data(), 32);
+  std::memcpy(headv.data() + 8, chain.data(), 32);
   TANDEM_TRY(txn.put(tables_.heads, h.device, headv));
   TANDEM_TRY(index(txn, h, body, applied));
   return applied;

@@ -57,6 +57,9 @@ class Store {
                                        std::uint64_t seq) const;
   // The body, unsealed; nullopt when erased (retracted) or never received.
   Result<std::optional<Body>> body(const Txn& txn, const DeviceId& dev, std::uint64_t seq) const;
+  // Opens a sealed body as stored under `key` in the bodies table (e.g. read through a cursor).
+  // kCorrupt when it does not open or parse.
+  Result<Body> unseal_body(const RecordKey& key, ByteView sealed) const;
   Result<Head> head(const Txn& txn, const DeviceId& dev) const;
   Result<std::optional<Bytes>> meta(const Txn& txn, std::string_view name) const;
   // nullopt before `init`.
@@ -74,6 +77,11 @@ class Store {
   // Stores a record that has been verified (chain, signature, roster) by the caller. The record
   // must be the device's next one (seq == head + 1, prev_hash == head hash); kCorrupt otherwise.
   Result<Applied> apply(Txn& txn, const Header& h, const std::optional<Body>& body);
+  // As apply(), for a record whose body the caller has already checked against h.body_hash in
+  // this transaction and whose chain_hash(h) it passes in (sync's verified batches): skips
+  // recomputing both. The chain check against the head stays.
+  Result<Applied> apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
+                                const crypto::Hash32& chain);
   // Drops a body, keeping its header (retract). Returns whether a body was there.
   Result<bool> erase_body(Txn& txn, const RecordKey& key);
 

@@ -67,7 +67,8 @@ Result<Message> decode(ByteView bytes);
 Status verify_batch(const store::Store& store, const store::Txn& txn,
                     const std::vector<WireRecord>& records);
 
-// Applies a verified batch in `txn`: stores every record (edits and retracts take effect) and,
+// Applies a batch that verify_batch accepted in this same `txn` (bodies are not hashed again):
+// stores every record (edits and retracts take effect) and,
 // for roster records, merges the roster they carry into this device's. Returns the keys of the
 // records stored.
 Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Txn& txn,
