@@ -131,6 +131,16 @@ std::optional<store::DeviceId> Network::device_of(const crypto::PublicKey& remot
   return std::nullopt;
 }
 
+std::optional<crypto::PublicKey> Network::sign_key_of(const store::DeviceId& device) const {
+  auto txn = store::Txn::begin_read(store_.env());
+  if (!txn) return std::nullopt;
+  auto roster = store_.roster(*txn);
+  if (!roster || !*roster) return std::nullopt;
+  const store::DeviceInfo* info = (*roster)->device(device);
+  if (!info) return std::nullopt;
+  return info->sign_key;
+}
+
 bool Network::authorize(const crypto::PublicKey& remote) const {
   return device_of(remote).has_value();
 }
@@ -267,14 +277,23 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
       io_,
       [this, s, m = std::move(m)]() mutable -> awaitable<void> {
         std::vector<store::RecordKey> stored;
-        // Verified inside the write, after the batches before it: they may not be durable yet.
-        Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
-          if (auto v = sync::verify_batch(store_, txn, m.records); !v) return v;
-          auto r = sync::apply_batch(store_, txn, m.records);
-          if (!r) return r.error();
-          stored = std::move(*r);
-          return {};
-        });
+        // What needs no store (chain links, body hashes, the signature under the device's key as
+        // the roster says now) is checked here, on the io thread, while the writer commits the
+        // batches before this one; the rest inside the write, after those batches (they may
+        // admit this device or hold the records this one follows).
+        Status st;
+        auto pre = sync::precheck_batch(m.records, sign_key_of(m.records.front().header.device));
+        if (!pre) {
+          st = pre.error();
+        } else {
+          st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
+            if (auto v = sync::confirm_batch(store_, txn, m.records, *pre); !v) return v;
+            auto r = sync::apply_batch(store_, txn, m.records, &*pre);
+            if (!r) return r.error();
+            stored = std::move(*r);
+            return {};
+          });
+        }
         if (!st) {
           spdlog::warn("peer {}: refused a batch: {}", to_hex(s->device), st.error().message);
           if (st.error().message.rfind("fork: ", 0) == 0) {

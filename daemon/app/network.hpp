@@ -103,6 +103,8 @@ class Network {
   void ensure_dialing(const std::string& address);
   bool authorize(const crypto::PublicKey& remote) const;
   std::optional<store::DeviceId> device_of(const crypto::PublicKey& remote) const;
+  // The device's signing key in the roster as it stands; nullopt when the roster lacks it (yet).
+  std::optional<crypto::PublicKey> sign_key_of(const store::DeviceId& device) const;
   Result<std::vector<std::string>> stored_peers() const;
   // network_keys.cpp: the space key and its rotation.
   Status load_space_key();

@@ -35,6 +35,14 @@ std::uint64_t Committer::commits() const {
   return commits_;
 }
 
+void Committer::release_if_grown() {
+  if (options_.release_every == 0) return;
+  const std::size_t used = store_.env().used_size();
+  if (used < size_at_release_ + options_.release_every) return;
+  store_.env().release_mapped_pages();
+  size_at_release_ = used;
+}
+
 void Committer::run() {
   for (;;) {
     std::vector<std::pair<Op, Done>> batch;
@@ -74,8 +82,11 @@ void Committer::run() {
           if (r) r = committed;
         }
       }
-      std::lock_guard lock(mu_);
-      ++commits_;
+      {
+        std::lock_guard lock(mu_);
+        ++commits_;
+      }
+      release_if_grown();
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       post_([done = std::move(batch[i].second), st = std::move(results[i])] { done(st); });

@@ -24,6 +24,10 @@ class Committer {
 
   struct Options {
     std::size_t max_batch = 1024;  // ops per durable commit
+    // After the store's file has grown by this much since the last time, the writer unmaps the
+    // file pages its writes made resident (Env::release_mapped_pages), so a long run of writes (an
+    // initial sync of a large history) leaves the daemon's RSS bounded. 0: never.
+    std::size_t release_every = 8 << 20;
   };
 
   // `store` must outlive the Committer.
@@ -42,6 +46,7 @@ class Committer {
 
  private:
   void run();
+  void release_if_grown();
 
   Store& store_;
   Post post_;
@@ -51,6 +56,7 @@ class Committer {
   std::deque<std::pair<Op, Done>> queue_;
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
+  std::size_t size_at_release_ = 0;  // the file's used size at the last release (writer thread)
   std::thread thread_;
 };
 

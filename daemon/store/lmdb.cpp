@@ -66,23 +66,25 @@ void* find_mapping(const struct stat& st) {
 
 }  // namespace
 
+std::size_t Env::used_size() const {
+  MDB_envinfo info{};
+  MDB_stat est{};
+  if (!env_ || mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &est) != 0) return 0;
+  return std::min((static_cast<std::size_t>(info.me_last_pgno) + 1) * est.ms_psize,
+                  info.me_mapsize);
+}
+
 std::size_t Env::release_mapped_pages() const {
   if (!env_) return 0;
   unsigned flags = 0;
   if (mdb_env_get_flags(env_, &flags) != 0 || (flags & MDB_WRITEMAP)) return 0;
-  MDB_envinfo info{};
-  MDB_stat est{};
   mdb_filehandle_t fd = -1;
   struct stat st {};
-  if (mdb_env_info(env_, &info) != 0 || mdb_env_stat(env_, &est) != 0 ||
-      mdb_env_get_fd(env_, &fd) != 0 || ::fstat(fd, &st) != 0) {
-    return 0;
-  }
+  if (mdb_env_get_fd(env_, &fd) != 0 || ::fstat(fd, &st) != 0) return 0;
   void* base = find_mapping(st);
-  if (!base) return 0;
   // Only the part of the map the file uses; pages past it were never touched.
-  std::size_t used = (static_cast<std::size_t>(info.me_last_pgno) + 1) * est.ms_psize;
-  used = std::min(used, info.me_mapsize);
+  const std::size_t used = used_size();
+  if (!base || used == 0) return 0;
   if (::madvise(base, used, MADV_DONTNEED) != 0) return 0;
   return used;
 }

@@ -52,6 +52,8 @@ class Env {
   // set bounded. Safe beside concurrent readers and the writer (the map is read-only: writes go
   // through write(2)). Returns the bytes of the map it covered; 0 when nothing was done.
   std::size_t release_mapped_pages() const;
+  // Bytes of the data file in use (up to the last page ever allocated); 0 on failure.
+  std::size_t used_size() const;
 
  private:
   explicit Env(MDB_env* e) : env_(e) {}

@@ -240,6 +240,123 @@ Result<Message> decode(ByteView bytes) {
   }
 }
 
+Result<Prechecked> precheck_batch(const std::vector<WireRecord>& records,
+                                  const std::optional<crypto::PublicKey>& sign_key) {
+  Prechecked pre;
+  if (records.empty()) return pre;
+  pre.device = records.front().header.device;
+  if (pre.device == store::kPrivateDevice)
+    return Error{Code::kForbidden, "private records never sync"};
+  pre.hashes.reserve(records.size());
+  pre.targets.reserve(records.size());
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    if (r.header.device != pre.device) return Error{Code::kCorrupt, "a batch mixes devices"};
+    if (r.header.seq == 0) return Error{Code::kCorrupt, "sequence 0"};
+    if (i > 0 && (r.header.seq != records[i - 1].header.seq + 1 ||
+                  r.header.prev_hash != pre.hashes.back())) {
+      return Error{Code::kCorrupt, "broken chain at " + store::entry_id(pre.device, r.header.seq)};
+    }
+    if (r.body && store::compute_body_hash(*r.body) != r.header.body_hash) {
+      return Error{Code::kCorrupt, "a body does not match its hash at " +
+                                       store::entry_id(pre.device, r.header.seq)};
+    }
+    pre.hashes.push_back(store::chain_hash(r.header));
+    std::optional<store::RecordKey> target;
+    if (r.body && !(r.header.flags & store::kFlagRoster)) {
+      if (auto t = store::edit_target(r.body->fields)) target = t->key;
+    }
+    pre.targets.push_back(target);
+  }
+  // The newest record's signature vouches for the chain below it.
+  if (sign_key) {
+    if (!store::verify_header(records.back().header, *sign_key)) {
+      return Error{Code::kAuth, "forged record: the signature of " +
+                                    store::entry_id(pre.device, records.back().header.seq) +
+                                    " does not verify"};
+    }
+    pre.signed_by = *sign_key;
+  }
+  return pre;
+}
+
+Status confirm_batch(const store::Store& store, const store::Txn& txn,
+                     const std::vector<WireRecord>& records, const Prechecked& pre) {
+  if (records.empty()) return {};
+  if (pre.hashes.size() != records.size() || pre.targets.size() != records.size() ||
+      records.front().header.device != pre.device) {
+    return Error{Code::kInternal, "a batch confirmed without its precheck"};
+  }
+  const auto device = pre.device;
+  auto roster = store.roster(txn);
+  if (!roster) return roster.error();
+  const store::DeviceInfo* info = *roster ? (*roster)->device(device) : nullptr;
+  if (!info)
+    return Error{Code::kForbidden, "records from a device outside the roster: " + to_hex(device)};
+  if (!pre.signed_by || *pre.signed_by != info->sign_key) {
+    if (!store::verify_header(records.back().header, info->sign_key)) {
+      return Error{Code::kAuth, "forged record: the signature of " +
+                                    store::entry_id(device, records.back().header.seq) +
+                                    " does not verify"};
+    }
+  }
+  auto head = store.head(txn, device);
+  if (!head) return head.error();
+  // Records at or below the head are held already: harmless if identical; two records with one
+  // sequence are a fork. The first record above the head must follow it (the batch is chained
+  // from there on, as precheck_batch checked).
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
+    if (r.header.seq <= head->seq) {
+      auto mine = store.header(txn, device, r.header.seq);
+      if (!mine) return mine.error();
+      if (!*mine || store::record_hash(**mine) != store::record_hash(r.header)) {
+        return Error{Code::kCorrupt, "fork: " + to_hex(device) +
+                                         " wrote two records with sequence " +
+                                         std::to_string(r.header.seq)};
+      }
+      continue;
+    }
+    // It chains to the header held here (after held records too, as precheck_batch cannot see).
+    if (r.header.seq != head->seq + 1 || r.header.prev_hash != head->hash) {
+      return Error{Code::kCorrupt,
+                   "records out of order: " + store::entry_id(device, r.header.seq) +
+                       " does not follow what is held"};
+    }
+    break;
+  }
+  // Edits and retracts only by the entry's author (any device of the same member).
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (!pre.targets[i]) continue;
+    store::DeviceId tdev;
+    std::memcpy(tdev.data(), pre.targets[i]->data(), 8);
+    const store::DeviceInfo* tinfo = (*roster)->device(tdev);
+    if (!tinfo || tinfo->member != info->member) {
+      return Error{Code::kForbidden, "an edit or retract of another member's entry at " +
+                                         store::entry_id(device, records[i].header.seq)};
+    }
+  }
+  // A revoked device's records count up to the point its revocation names, never beyond.
+  if (info->revoked && records.back().header.seq > info->revoked_after) {
+    return Error{Code::kForbidden,
+                 "records written by revoked device " + to_hex(device) + " after its revocation"};
+  }
+  // Roster changes only as the author's member may make them (roster.hpp).
+  std::optional<store::Roster> roster_now;
+  for (const auto& r : records) {
+    if (!r.body || !(r.header.flags & store::kFlagRoster) || r.header.seq <= head->seq) continue;
+    auto incoming = store::decode_roster(r.body->fields);
+    if (!incoming) return incoming.error();
+    if (!roster_now) roster_now = **roster;
+    if (auto ok = store::check_roster_change(*roster_now, *incoming, *info); !ok) {
+      return Error{ok.error().code,
+                   ok.error().message + " at " + store::entry_id(device, r.header.seq)};
+    }
+    roster_now = store::merge_roster(*roster_now, *incoming);
+  }
+  return {};
+}
+
 Status verify_batch(const store::Store& store, const store::Txn& txn,
                     const std::vector<WireRecord>& records) {
   if (records.empty()) return {};
@@ -250,97 +367,28 @@ Status verify_batch(const store::Store& store, const store::Txn& txn,
   const store::DeviceInfo* info = *roster ? (*roster)->device(device) : nullptr;
   if (!info)
     return Error{Code::kForbidden, "records from a device outside the roster: " + to_hex(device)};
-  auto head = store.head(txn, device);
-  if (!head) return head.error();
-  crypto::Hash32 prev{};
-  std::uint64_t expect = 0;
-  bool first = true;
-  for (const auto& r : records) {
-    if (r.header.device != device) return Error{Code::kCorrupt, "a batch mixes devices"};
-    if (r.header.seq == 0) return Error{Code::kCorrupt, "sequence 0"};
-    if (r.body && store::compute_body_hash(*r.body) != r.header.body_hash) {
-      return Error{Code::kCorrupt,
-                   "a body does not match its hash at " + store::entry_id(device, r.header.seq)};
-    }
-    if (r.header.seq <= head->seq) {
-      // Held already: harmless if it is the same record; two records with one sequence are a fork.
-      auto mine = store.header(txn, device, r.header.seq);
-      if (!mine) return mine.error();
-      if (!*mine || store::record_hash(**mine) != store::record_hash(r.header)) {
-        return Error{Code::kCorrupt, "fork: " + to_hex(device) +
-                                         " wrote two records with sequence " +
-                                         std::to_string(r.header.seq)};
-      }
-      prev = store::chain_hash(**mine);  // ours: the next record chains to the header we hold
-      expect = r.header.seq + 1;
-      first = false;
-      continue;
-    }
-    if (first) {
-      if (r.header.seq != head->seq + 1 || r.header.prev_hash != head->hash) {
-        return Error{Code::kCorrupt,
-                     "records out of order: " + store::entry_id(device, r.header.seq) +
-                         " does not follow what is held"};
-      }
-    } else if (r.header.seq != expect || r.header.prev_hash != prev) {
-      return Error{Code::kCorrupt, "broken chain at " + store::entry_id(device, r.header.seq)};
-    }
-    prev = store::chain_hash(r.header);
-    expect = r.header.seq + 1;
-    first = false;
-  }
-  // Edits and retracts only by the entry's author (any device of the same member).
-  for (const auto& r : records) {
-    if (!r.body || (r.header.flags & store::kFlagRoster)) continue;
-    auto target = store::edit_target(r.body->fields);
-    if (!target) continue;
-    store::DeviceId tdev;
-    std::memcpy(tdev.data(), target->key.data(), 8);
-    const store::DeviceInfo* tinfo = (*roster)->device(tdev);
-    if (!tinfo || tinfo->member != info->member) {
-      return Error{Code::kForbidden, "an edit or retract of another member's entry at " +
-                                         store::entry_id(device, r.header.seq)};
-    }
-  }
-  // A revoked device's records count up to the point its revocation names, never beyond.
-  if (info->revoked && records.back().header.seq > info->revoked_after) {
-    return Error{Code::kForbidden,
-                 "records written by revoked device " + to_hex(device) + " after its revocation"};
-  }
-  // Roster changes only as the author's member may make them (roster.hpp).
-  store::Roster roster_now = **roster;
-  for (const auto& r : records) {
-    if (!r.body || !(r.header.flags & store::kFlagRoster) || r.header.seq <= head->seq) continue;
-    auto incoming = store::decode_roster(r.body->fields);
-    if (!incoming) return incoming.error();
-    if (auto ok = store::check_roster_change(roster_now, *incoming, *info); !ok) {
-      return Error{ok.error().code,
-                   ok.error().message + " at " + store::entry_id(device, r.header.seq)};
-    }
-    roster_now = store::merge_roster(roster_now, *incoming);
-  }
-  // The newest record's signature vouches for the chain below it.
-  if (!store::verify_header(records.back().header, info->sign_key)) {
-    return Error{Code::kAuth, "forged record: the signature of " +
-                                  store::entry_id(device, records.back().header.seq) +
-                                  " does not verify"};
-  }
-  return {};
+  auto pre = precheck_batch(records, info->sign_key);
+  if (!pre) return pre.error();
+  return confirm_batch(store, txn, records, *pre);
 }
 
 Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Txn& txn,
-                                                  const std::vector<WireRecord>& records) {
+                                                  const std::vector<WireRecord>& records,
+                                                  const Prechecked* pre) {
   std::vector<store::RecordKey> stored;
   if (records.empty()) return stored;
   stored.reserve(records.size());
   const auto device = records.front().header.device;
   auto head = store.head(txn, device);
   if (!head) return head.error();
-  for (const auto& r : records) {
+  const bool hashed = pre && pre->hashes.size() == records.size();
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    const auto& r = records[i];
     if (r.header.device != device) return Error{Code::kCorrupt, "a batch mixes devices"};
     if (r.header.seq <= head->seq) continue;  // a duplicate
-    // verify_batch checked every body against its hash in this transaction: not hashed again.
-    auto applied = store.apply_checked(txn, r.header, r.body, store::chain_hash(r.header));
+    // The batch's verification checked every body against its hash: not hashed again.
+    auto applied = store.apply_checked(txn, r.header, r.body,
+                                       hashed ? pre->hashes[i] : store::record_hash(r.header));
     if (!applied) return applied.error();
     stored.push_back(store::record_key(r.header.device, r.header.seq));
     if ((r.header.flags & store::kFlagRoster) && r.body) {

@@ -63,15 +63,38 @@ Result<Message> decode(ByteView bytes);
 
 // Verifies a batch against this store: one device, contiguous from the local head, chained, body
 // hashes matching, the device in the roster, and the last record's signature valid. kCorrupt /
-// kAuth / kForbidden with the reason; nothing is written.
+// kAuth / kForbidden with the reason; nothing is written. Equivalent to precheck_batch with the
+// roster's key of the device, then confirm_batch, in `txn`.
 Status verify_batch(const store::Store& store, const store::Txn& txn,
                     const std::vector<WireRecord>& records);
 
-// Applies a batch that verify_batch accepted in this same `txn` (bodies are not hashed again):
-// stores every record (edits and retracts take effect) and,
-// for roster records, merges the roster they carry into this device's. Returns the keys of the
-// records stored.
+// The half of verify_batch that needs no store, so that a receiver can run it while its writer
+// commits earlier batches: one device (not the private one), sequences from 1 up and contiguous,
+// each record chained to the one before it, every body matching its header's hash, and, when
+// `sign_key` is given (the device's key in the roster as last read), the last record's signature
+// under it. Pure; any thread. kCorrupt / kAuth with the reason.
+struct Prechecked {
+  store::DeviceId device{};
+  std::optional<crypto::PublicKey> signed_by;            // the key the signature was checked under
+  std::vector<crypto::Hash32> hashes;                    // record_hash of each record
+  std::vector<std::optional<store::RecordKey>> targets;  // each edit's or retract's entry
+};
+Result<Prechecked> precheck_batch(const std::vector<WireRecord>& records,
+                                  const std::optional<crypto::PublicKey>& sign_key);
+
+// The other half, in the write transaction the batch is applied in: the device in the roster
+// (and the signature checked again here unless precheck_batch checked it under the roster's
+// current key), the first new record following the local head, records already held identical
+// to this store's (a fork otherwise), edits and retracts only of the author's own entries.
+Status confirm_batch(const store::Store& store, const store::Txn& txn,
+                     const std::vector<WireRecord>& records, const Prechecked& pre);
+
+// Applies a batch that verify_batch (or precheck_batch and confirm_batch) accepted in this same
+// `txn` (bodies are not hashed again): stores every record (edits and retracts take effect) and,
+// for roster records, merges the roster they carry into this device's. `pre`, when given,
+// supplies the record hashes. Returns the keys of the records stored.
 Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Txn& txn,
-                                                  const std::vector<WireRecord>& records);
+                                                  const std::vector<WireRecord>& records,
+                                                  const Prechecked* pre = nullptr);
 
 }  // namespace tandem::sync
