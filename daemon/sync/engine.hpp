@@ -76,7 +76,7 @@ Status verify_batch(const store::Store& store, const store::Txn& txn,
 struct Prechecked {
   store::DeviceId device{};
   std::optional<crypto::PublicKey> signed_by;            // the key the signature was checked under
-  std::vector<crypto::Hash32> hashes;                    // record_hash of each record
+  std::vector<crypto::Hash32> hashes;                    // chain_hash of each record
   std::vector<std::optional<store::RecordKey>> targets;  // each edit's or retract's entry
 };
 Result<Prechecked> precheck_batch(const std::vector<WireRecord>& records,

@@ -284,3 +284,57 @@ TEST_CASE("a note holding a NUL byte crosses the wire whole and still verifies",
   REQUIRE(p.deliver(decoded->records));
   CHECK(p.held() == 1);
 }
+
+TEST_CASE(
+    "a batch checked ahead of its write is still refused when its signature is not the "
+    "roster's",
+    "[sync][security]") {
+  Pair p;
+  for (int i = 0; i < 3; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  auto recs = p.collect();
+  auto other = crypto::sign_keypair();
+  sign_header(recs.back().header, other.secret);  // forged under a key outside the roster
+  SECTION("prechecked without a key (the device was not in the roster yet)") {
+    auto pre = sync::precheck_batch(recs, std::nullopt);
+    REQUIRE(pre);
+    auto txn = p.receiver.write();
+    auto st = sync::confirm_batch(*p.receiver.store, txn, recs, *pre);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().code == Code::kAuth);
+  }
+  SECTION("prechecked under another key (the roster changed since)") {
+    auto pre = sync::precheck_batch(recs, other.pub);
+    REQUIRE(pre);
+    auto txn = p.receiver.write();
+    auto st = sync::confirm_batch(*p.receiver.store, txn, recs, *pre);
+    REQUIRE_FALSE(st);
+    CHECK(st.error().code == Code::kAuth);
+  }
+  SECTION("prechecked under the roster's key") {
+    auto pre = sync::precheck_batch(recs, p.sender.keys.pub);
+    REQUIRE_FALSE(pre);
+    CHECK(pre.error().code == Code::kAuth);
+  }
+  CHECK(p.held() == 0);
+}
+
+TEST_CASE("a prechecked batch applies with the hashes its precheck computed", "[sync]") {
+  Pair p;
+  for (int i = 0; i < 5; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  auto recs = p.collect();
+  auto pre = sync::precheck_batch(recs, p.sender.keys.pub);
+  REQUIRE(pre);
+  {
+    auto txn = p.receiver.write();
+    REQUIRE(sync::confirm_batch(*p.receiver.store, txn, recs, *pre));
+    auto stored = sync::apply_batch(*p.receiver.store, txn, recs, &*pre);
+    REQUIRE(stored);
+    CHECK(stored->size() == 5);
+    REQUIRE(txn.commit());
+  }
+  CHECK(p.held() == 5);
+  auto txn = p.receiver.read();
+  auto report = verify_log(*p.receiver.store, txn);
+  REQUIRE(report);
+  CHECK(report->problems.empty());
+}
