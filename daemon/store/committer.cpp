@@ -82,15 +82,13 @@ void Committer::run() {
           if (r) r = committed;
         }
       }
-      {
-        std::lock_guard lock(mu_);
-        ++commits_;
-      }
-      release_if_grown();
+      std::lock_guard lock(mu_);
+      ++commits_;
     }
     for (std::size_t i = 0; i < batch.size(); ++i) {
       post_([done = std::move(batch[i].second), st = std::move(results[i])] { done(st); });
     }
+    release_if_grown();  // after the completions: no op waits on it
   }
 }
 
