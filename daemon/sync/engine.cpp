@@ -388,7 +388,7 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
     if (r.header.seq <= head->seq) continue;  // a duplicate
     // The batch's verification checked every body against its hash: not hashed again.
     auto applied = store.apply_checked(txn, r.header, r.body,
-                                       hashed ? pre->hashes[i] : store::record_hash(r.header));
+                                       hashed ? pre->hashes[i] : store::chain_hash(r.header));
     if (!applied) return applied.error();
     stored.push_back(store::record_key(r.header.device, r.header.seq));
     if ((r.header.flags & store::kFlagRoster) && r.body) {
