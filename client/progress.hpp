@@ -75,6 +75,8 @@ class Progress {
 
   // Changes the label ("waiting for a peer" -> "catching up"); shown at the next redraw.
   void set_label(std::string label) { options_.label = std::move(label); }
+  // Changes the unit; with no unit and no total the line shows the time elapsed instead.
+  void set_unit(std::string unit) { options_.unit = std::move(unit); }
   // Sets the total (0: unknown), e.g. once the first answer says how much there is.
   void set_total(std::uint64_t total);
   // Records `done` units so far and redraws if min_interval has passed since the last redraw.
