@@ -97,10 +97,13 @@ cleanup() {
   # Never delete through a mount that is still there.
   if ((keep_root == 0)) && ! findmnt -rno TARGET | grep -q "^$root/"; then
     rm -rf --one-file-system "$root"
+    rm -f "$root.debootstrap.log"
   fi
   if [[ -n ${work:-} ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# Stopped (test.sh's timeout, Ctrl-C): still unmount, stop the daemon and remove the root.
+trap 'exit 124' TERM INT
 
 if [[ -f $root/etc/debian_version ]]; then
   stamp "reusing the Debian root in $root"

@@ -30,7 +30,7 @@ if [[ ${TANDEM_TEST_DEB:-1} != 0 ]]; then
     rm -f "$here/build"/tandem_*.deb
     (cd "$here/build" && cpack -G DEB >/dev/null)
     rc=0
-    TANDEM_DEB=$(ls "$here/build"/tandem_*.deb) timeout 900 "$here/packaging/test-deb.sh" || rc=$?
+    TANDEM_DEB=$(ls "$here/build"/tandem_*.deb) timeout --kill-after=30 900 "$here/packaging/test-deb.sh" || rc=$?
     case $rc in
       0) ;;
       77) echo "test-deb.sh: SKIPPED (see the reason above)" ;;
