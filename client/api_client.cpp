@@ -5,6 +5,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <capnp/dynamic.h>
 #include <capnp/schema.h>
 #include <kj/exception.h>
 
@@ -155,9 +156,26 @@ Result<ResponseMessage> ApiClient::receive(std::uint32_t id, bool wait_forever) 
 }
 
 Result<ResponseMessage> ApiClient::call(capnp::MessageBuilder& request) {
+  const auto start = std::chrono::steady_clock::now();
   auto id = send(request);
   if (!id.ok()) return id.error();
-  return receive(id.value());
+  auto answer = receive(id.value());
+  if (options_.trace != nullptr) {
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::string name = "?";
+    try {
+      auto which = capnp::toDynamic(request.getRoot<schema::Request>().asReader()).which();
+      KJ_IF_MAYBE (field, which) {
+        name = field->getProto().getName().cStr();
+      }
+    } catch (const kj::Exception&) {
+    }
+    std::fprintf(options_.trace, "tandem: %s #%u: %s in %.1f ms (%zu bytes sent)\n", name.c_str(),
+                 id.value(), answer.ok() ? "answered" : "failed", ms,
+                 proto::encode_frame(request).asBytes().size());
+  }
+  return answer;
 }
 
 }  // namespace tandem::client

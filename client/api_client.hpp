@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,9 @@ struct ApiClientOptions {
   std::chrono::milliseconds timeout{30000};
   // The largest Response frame accepted (an export page with long notes is big).
   std::size_t max_frame_bytes = 64u << 20;
+  // --verbose: where call() notes each request's name, id, frame size and round trip. Borrowed;
+  // null: silent.
+  std::FILE* trace = nullptr;
 };
 
 // The reader limits the CLI uses for responses: generous (a page holds up to 1000 entries), but

@@ -164,8 +164,7 @@ int run_checkin(Invocation& inv) {
   auto r = response->get();
   if (!r.isEntry())
     return report(inv, {ClientError::Kind::kProtocol, {}, "checkin: unexpected answer"});
-  print(inv, inv.json ? JsonWriter().encode(r.getEntry()) + "\n"
-                      : "added " + render_entry_line(r.getEntry()) + "\n");
+  print_written(inv, r.getEntry(), "added");
   return kExitOk;
 }
 

@@ -30,6 +30,7 @@ int run_device(Invocation& inv) {
     print(inv, JsonWriter().encode(v) + "\n");
     return kExitOk;
   }
+  if (inv.quiet) return kExitOk;  // like retract: the exit code says it is done
   print(inv, "revoked " + std::string(v.getDeviceName().cStr()) + " (" + v.getDeviceId().cStr() +
                  "): it can no longer connect.\n" + "The space key moved to epoch " +
                  std::to_string(v.getEpoch()) + ", sealed to your " +

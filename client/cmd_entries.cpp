@@ -51,8 +51,7 @@ int print_entry(Invocation& inv, ResponseMessage& response, const char* verb) {
     return report(inv,
                   {ClientError::Kind::kProtocol, {}, std::string(verb) + ": unexpected answer"});
   }
-  print(inv, inv.json ? JsonWriter().encode(r.getEntry()) + "\n"
-                      : std::string(verb) + " " + render_entry_line(r.getEntry()) + "\n");
+  print_written(inv, r.getEntry(), verb);
   return kExitOk;
 }
 

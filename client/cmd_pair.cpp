@@ -1,6 +1,7 @@
 // tandem pair invite / pair join, tandem peers, tandem peer add|remove|list.
 #include "client/invocation.hpp"
 #include "client/render.hpp"
+#include "client/terminal.hpp"
 
 #include <unistd.h>
 
@@ -59,7 +60,7 @@ int run_pair(Invocation& inv) {
     r.setDeviceName(inv.device_name);
     r.setAddress(inv.address);
     r.setTimeoutSeconds(inv.timeout_seconds);
-    if (!inv.json && ::isatty(::fileno(inv.io.err))) std::fputs("joining…\n", inv.io.err);
+    if (!inv.json && is_interactive(inv.io.err)) note(inv, "joining…");
   }
   auto id = client.value().send(message);
   if (!id.ok()) return report(inv, id.error());
@@ -76,12 +77,13 @@ int run_pair(Invocation& inv) {
     } else {
       print(inv, std::string("code: ") + pc.getCode().cStr() + "\n");
       std::fflush(inv.io.out);
-      std::fprintf(inv.io.err,
-                   "Read the code to the other device: tandem pair join %s --name NAME\n"
-                   "(not on the same network? add --address THIS-HOST:%u)\n"
-                   "waiting for the other device… (the code is good for one try, %u minutes)\n",
-                   pc.getCode().cStr(), pc.getPort(),
-                   static_cast<unsigned>((inv.timeout_seconds ? inv.timeout_seconds : 600) / 60));
+      if (!inv.quiet)
+        std::fprintf(inv.io.err,
+                     "Read the code to the other device: tandem pair join %s --name NAME\n"
+                     "(not on the same network? add --address THIS-HOST:%u)\n"
+                     "waiting for the other device… (the code is good for one try, %u minutes)\n",
+                     pc.getCode().cStr(), pc.getPort(),
+                     static_cast<unsigned>((inv.timeout_seconds ? inv.timeout_seconds : 600) / 60));
     }
     auto last = client.value().receive(id.value(), /*wait_forever=*/true);
     if (!last.ok()) return report(inv, last.error());
@@ -134,7 +136,12 @@ int run_peers(Invocation& inv) {
                                      : "not connected",
                   ago(d.getLastSeen()).c_str(),
                   d.getConnected() ? (std::to_string(d.getRttMs()) + " ms").c_str() : "");
-    print(inv, line);
+    std::string text = line;
+    // What sync still has to move, when there is anything (tandem sync --wait waits for it).
+    if (d.getConnected() && d.getFrontierKnown() && (d.getBehind() || d.getMissing())) {
+      text.insert(text.size() - 1, "  " + render_sync_state(d));
+    }
+    print(inv, text);
   }
   return kExitOk;
 }

@@ -3,6 +3,7 @@
 #include "client/enum_names.hpp"
 #include "client/invocation.hpp"
 #include "client/render.hpp"
+#include "client/terminal.hpp"
 
 #include <capnp/message.h>
 #include <fmt/format.h>
@@ -109,8 +110,8 @@ int run_list(Invocation& inv) {
   }
   std::size_t shown = 0;
   for (auto& page : pages) shown += page.get().getList().getEntries().size();
-  if (shown == 0) std::fputs("no entries\n", inv.io.err);
-  if (!cursor.empty()) std::fprintf(inv.io.err, "more: tandem list --cursor %s\n", cursor.c_str());
+  if (shown == 0) note(inv, "no entries");
+  if (!cursor.empty()) note(inv, "more: tandem list --cursor " + cursor);
   return kExitOk;
 }
 
@@ -124,6 +125,11 @@ int run_export(Invocation& inv) {
   if (!client.ok()) return report(inv, client.error());
   JsonWriter json;
   std::string cursor;
+  // Counted on stderr when it is a terminal and stdout goes elsewhere (a file, a pipe): on one
+  // terminal the count would cut through the entries.
+  Progress progress(inv.io.err, progress_allowed(inv) && !is_interactive(inv.io.out), "exporting",
+                    0, "entries");
+  std::uint64_t exported = 0;
   do {
     capnp::MallocMessageBuilder message;
     auto req = message.initRoot<schema::Request>().initExport();
@@ -135,8 +141,11 @@ int run_export(Invocation& inv) {
     if (!r.isList())
       return report(inv, {ClientError::Kind::kProtocol, {}, "export: unexpected answer"});
     for (auto view : r.getList().getEntries()) print(inv, json.encode(view) + "\n");
+    exported += r.getList().getEntries().size();
+    progress.update(exported);
     cursor = r.getList().getNextCursor().cStr();
   } while (!cursor.empty());
+  progress.finish();
   return kExitOk;
 }
 
@@ -155,7 +164,7 @@ int run_watch(Invocation& inv) {
   if (!first.value().get().isSubscribed()) {
     return report(inv, {ClientError::Kind::kProtocol, {}, "subscribe: unexpected answer"});
   }
-  if (!inv.json) std::fputs("watching; Ctrl-C to stop\n", inv.io.err);
+  if (!inv.json) note(inv, "watching; Ctrl-C to stop");
   JsonWriter json;
   for (;;) {
     auto next = client.value().receive(id.value(), /*wait_forever=*/true);

@@ -5,6 +5,7 @@
 #include "client/render.hpp"
 #include "client/report/render_html.hpp"
 #include "client/report/render_text.hpp"
+#include "client/terminal.hpp"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -50,7 +51,12 @@ int run_report(Invocation& inv) {
   }
   req.setIncludePrivate(inv.include_private);
   int code = kExitOk;
-  auto response = call_daemon(inv, message, code);
+  std::optional<ResponseMessage> response;
+  {
+    // A report over a year or more of a busy journal takes seconds (tests/bench/RESULTS.md).
+    WaitIndicator waiting(inv.io.err, progress_allowed(inv), "building the report");
+    response = call_daemon(inv, message, code);
+  }
   if (!response) return code;
   auto r = response->get();
   if (!r.isReport())
@@ -66,12 +72,12 @@ int run_report(Invocation& inv) {
       return kExitDaemonError;
     }
     std::fclose(f);
-    if (!inv.json) std::fprintf(inv.io.err, "wrote %s\n", inv.html_path.c_str());
+    if (!inv.json) note(inv, "wrote " + inv.html_path);
   }
   if (inv.json) {
     print(inv, JsonWriter().encode(r.getReport()) + "\n");
   } else if (inv.html_path.empty()) {
-    const bool colour = ::isatty(::fileno(inv.io.out)) && std::getenv("NO_COLOR") == nullptr;
+    const bool colour = colour_enabled(inv.io.out);
     print(inv, tandem::report::render_text(r.getReport(), {colour, 80}));
   }
   return kExitOk;

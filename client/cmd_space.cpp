@@ -30,7 +30,7 @@ int run_init(Invocation& inv) {
     return report(inv, {ClientError::Kind::kProtocol, {}, "init: unexpected answer"});
   if (inv.json) {
     print(inv, JsonWriter().encode(r.getInit()) + "\n");
-  } else {
+  } else if (!inv.quiet) {
     print(inv, fmt::format("initialized\nspace:  {}\ndevice: {}\n", r.getInit().getSpaceId().cStr(),
                            r.getInit().getDeviceId().cStr()));
   }
@@ -50,7 +50,24 @@ int run_status(Invocation& inv) {
   if (!r.isStatus()) {
     return report(inv, {ClientError::Kind::kProtocol, {}, "status: unexpected answer"});
   }
-  print(inv, inv.json ? JsonWriter().encode(r.getStatus()) + "\n" : render_status(r.getStatus()));
+  if (inv.json) {
+    print(inv, JsonWriter().encode(r.getStatus()) + "\n");
+    return kExitOk;
+  }
+  print(inv, render_status(r.getStatus()));
+  if (!r.getStatus().getInitialized()) return kExitOk;
+  // Each other device's sync state (what is in flight, what is behind); `tandem sync` and
+  // `tandem peers` have the detail. A daemon that cannot answer this still gave its status.
+  capnp::MallocMessageBuilder peers_request;
+  peers_request.initRoot<schema::Request>().initPeers();
+  auto client = connect_daemon(inv);
+  if (!client.ok()) return kExitOk;
+  auto peers = client.value().call(peers_request);
+  if (!peers.ok() || !peers.value().get().isPeers()) return kExitOk;
+  for (auto d : peers.value().get().getPeers().getDevices()) {
+    print(inv, fmt::format("{:<17}{} ({}, {}): {}\n", "peer:", d.getDeviceName().cStr(),
+                           d.getMemberName().cStr(), d.getDeviceId().cStr(), render_sync_state(d)));
+  }
   return kExitOk;
 }
 
@@ -75,8 +92,11 @@ int run_retract(Invocation& inv) {
   if (!r.isRetracted()) {
     return report(inv, {ClientError::Kind::kProtocol, {}, "retract: unexpected answer"});
   }
-  print(inv, inv.json ? JsonWriter().encode(r.getRetracted()) + "\n"
-                      : fmt::format("retracted {}\n", r.getRetracted().getId().cStr()));
+  if (inv.json) {
+    print(inv, JsonWriter().encode(r.getRetracted()) + "\n");
+  } else if (!inv.quiet) {
+    print(inv, fmt::format("retracted {}\n", r.getRetracted().getId().cStr()));
+  }
   return kExitOk;
 }
 
@@ -120,8 +140,7 @@ int run_thanks(Invocation& inv) {
   auto r = response->get();
   if (!r.isEntry())
     return report(inv, {ClientError::Kind::kProtocol, {}, "thanks: unexpected answer"});
-  print(inv, inv.json ? JsonWriter().encode(r.getEntry()) + "\n"
-                      : "added " + render_entry_line(r.getEntry()) + "\n");
+  print_written(inv, r.getEntry(), "added");
   return kExitOk;
 }
 

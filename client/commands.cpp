@@ -3,6 +3,7 @@
 #include "client/commands.hpp"
 
 #include "client/invocation.hpp"
+#include "client/render.hpp"
 #include "proto/paths.hpp"
 
 #include <kj/exception.h>
@@ -10,6 +11,8 @@
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
 
+#include <chrono>
+#include <cstdlib>
 #include <cstring>
 
 namespace tandem::client {
@@ -19,12 +22,13 @@ const Command* const kCommands[] = {
     &kInitCommand,    &kStatusCommand,   &kAddCommand,    &kEditCommand,   &kListCommand,
     &kShowCommand,    &kRetractCommand,  &kThanksCommand, &kExportCommand, &kWatchCommand,
     &kReportCommand,  &kPairCommand,     &kPeersCommand,  &kPeerCommand,   &kDeviceCommand,
-    &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand,  &kBundleCommand,
+    &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand, &kBundleCommand, &kSyncCommand,
 };
 
 constexpr const char* kEpilog =
-    "Exit codes: 0 ok; 1 the daemon answered with an error; 2 usage error;\n"
-    "3 the daemon is not running or the socket is unreachable; 4 protocol error.\n"
+    "Exit codes: 0 ok; 1 the daemon answered with an error (or doctor found a failing check,\n"
+    "or sync --wait timed out); 2 usage error; 3 the daemon is not running or the socket is\n"
+    "unreachable; 4 protocol error. Progress lines appear on stderr only on a terminal.\n"
     "The socket is --socket, else $TANDEM_SOCKET, else $XDG_RUNTIME_DIR/tandem/tandemd.sock,\n"
     "else /tmp/tandem-$UID/tandemd.sock. Dates: today, yesterday, Nd (N days ago), YYYY-MM-DD.";
 
@@ -35,6 +39,15 @@ void add_global_flags(CLI::App& app, Invocation& inv) {
   app.add_option("--socket", inv.socket,
                  "tandemd's socket (default: $TANDEM_SOCKET or the "
                  "per-user runtime directory)");
+  app.add_flag("-q,--quiet", inv.quiet,
+               "print only errors and the data asked for: no notes, no progress; "
+               "add, edit, thanks and checkin print just the new entry's id");
+  app.add_flag("-v,--verbose", inv.verbose,
+               "also print the socket used and each request's round trip on stderr");
+}
+
+void note(const Invocation& inv, const std::string& line) {
+  if (!inv.quiet) std::fprintf(inv.io.err, "%s\n", line.c_str());
 }
 
 int usage_error(const Invocation& inv, const std::string& message) {
@@ -61,7 +74,16 @@ int report(const Invocation& inv, const ClientError& error) {
 }
 
 Result<ApiClient> connect_daemon(const Invocation& inv) {
-  return ApiClient::connect(inv.socket.empty() ? proto::default_socket_path() : inv.socket);
+  const std::string path = inv.socket.empty() ? proto::default_socket_path() : inv.socket;
+  ApiClientOptions options;
+  if (inv.verbose) {
+    std::fprintf(inv.io.err, "tandem: socket %s%s\n", path.c_str(),
+                 inv.socket.empty()
+                     ? (std::getenv("TANDEM_SOCKET") ? " (from $TANDEM_SOCKET)" : " (the default)")
+                     : " (from --socket)");
+    options.trace = inv.io.err;
+  }
+  return ApiClient::connect(path, options);
 }
 
 std::optional<ResponseMessage> call_daemon(const Invocation& inv, capnp::MessageBuilder& message,
@@ -77,6 +99,16 @@ std::optional<ResponseMessage> call_daemon(const Invocation& inv, capnp::Message
     return std::nullopt;
   }
   return std::move(response.value());
+}
+
+void print_written(const Invocation& inv, schema::EntryView::Reader view, const char* verb) {
+  if (inv.json) {
+    print(inv, JsonWriter().encode(view) + "\n");
+  } else if (inv.quiet) {
+    print(inv, std::string(view.getId().cStr()) + "\n");
+  } else {
+    print(inv, std::string(verb) + " " + render_entry_line(view) + "\n");
+  }
 }
 
 void print(const Invocation& inv, const std::string& text) {
@@ -162,9 +194,20 @@ int run_cli(int argc, const char* const* argv, const Io& io) {
     std::fprintf(io.err, "tandem: %s\nRun with --help for more information.\n", e.what());
     return kExitUsage;
   }
+  if (inv.quiet && inv.verbose) return usage_error(inv, "give --quiet or --verbose, not both");
   try {
     for (auto& [sub, command] : subs) {
-      if (sub->parsed()) return command->run(inv);
+      if (!sub->parsed()) continue;
+      const auto start = std::chrono::steady_clock::now();
+      const int code = command->run(inv);
+      if (inv.verbose) {
+        std::fprintf(
+            io.err, "tandem: %s done in %.1f ms, exit %d\n", command->name,
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+                .count(),
+            code);
+      }
+      return code;
     }
     return usage_error(inv, "no command given");
   } catch (const kj::Exception& e) {

@@ -5,6 +5,7 @@
 #include "client/api_client.hpp"
 #include "client/commands.hpp"
 #include "client/entry_flags.hpp"
+#include "client/progress.hpp"
 
 #include <CLI/App.hpp>
 
@@ -22,7 +23,9 @@ struct Invocation {
   std::string command_word, kind_word;
 
   bool json = false;
-  std::string socket;  // empty: proto::default_socket_path()
+  bool quiet = false;    // --quiet: nothing on stderr but errors; no progress; ids for writes
+  bool verbose = false;  // --verbose: the socket used and each request's time, on stderr
+  std::string socket;    // empty: proto::default_socket_path()
 
   // Positional arguments and options of whichever command runs; each command reads its own.
   std::string id;                               // show, edit, retract
@@ -38,6 +41,7 @@ struct Invocation {
   std::vector<std::string> dimensions;   // report
   bool include_private = false;          // report
   bool as_device = false;                // pair invite
+  bool wait = false;                     // sync --wait
   std::uint32_t timeout_seconds = 0;     // pair
   std::string code, address, peer_verb;  // pair join, peer
   std::string device;                    // device revoke
@@ -61,8 +65,18 @@ struct Command {
 // and checkin share the flag table).
 void declare_flag(CLI::App& app, Invocation& inv, const FlagSpec& flag);
 
-// Declares --json and --socket on `app` (every command takes them).
+// Declares --json, --socket, --quiet and --verbose on `app` (every command takes them).
 void add_global_flags(CLI::App& app, Invocation& inv);
+
+// Whether a command may show progress (client/progress.hpp) and other notes meant for a person
+// at a terminal: not under --quiet. Progress also checks that stderr is a terminal itself.
+inline bool progress_allowed(const Invocation& inv) {
+  return !inv.quiet;
+}
+
+// Prints `line` and a newline on stderr unless --quiet: the informational notes of a command
+// ("no entries", "wrote FILE"), never its data and never an error.
+void note(const Invocation& inv, const std::string& line);
 
 // Prints "tandem: <message>" to stderr and returns kExitUsage.
 int usage_error(const Invocation& inv, const std::string& message);
@@ -78,6 +92,10 @@ Result<ApiClient> connect_daemon(const Invocation& inv);
 std::optional<ResponseMessage> call_daemon(const Invocation& inv, capnp::MessageBuilder& message,
                                            int& exit_code);
 
+// Prints an entry just written (added, edited, thanks, checkin): its JSON with --json, its id
+// alone with --quiet, else "<verb> <entry line>".
+void print_written(const Invocation& inv, schema::EntryView::Reader view, const char* verb);
+
 // Writes `text` to stdout as is.
 void print(const Invocation& inv, const std::string& text);
 
@@ -90,6 +108,6 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
     kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
     kPairCommand, kPeersCommand, kPeerCommand, kDeviceCommand, kDoctorCommand, kCheckinCommand,
-    kUpcomingCommand, kBundleCommand;
+    kUpcomingCommand, kBundleCommand, kSyncCommand;
 
 }  // namespace tandem::client

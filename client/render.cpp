@@ -1,5 +1,7 @@
 #include "client/render.hpp"
 
+#include "client/progress.hpp"
+
 #include "client/enum_names.hpp"
 
 #include <fmt/format.h>
@@ -208,6 +210,15 @@ std::string short_note(std::string_view note, std::size_t max_chars) {
     ++chars;
   }
   return out;
+}
+
+std::string render_sync_state(schema::PeerView::Reader d) {
+  if (d.getRevoked()) return "revoked";
+  if (!d.getConnected()) return "not connected";
+  if (!d.getFrontierKnown()) return "connecting";
+  if (d.getBehind() == 0 && d.getMissing() == 0) return "caught up";
+  return fmt::format("to send {} ({} in flight), to receive {}", group_thousands(d.getBehind()),
+                     group_thousands(d.getInFlight()), group_thousands(d.getMissing()));
 }
 
 std::string render_status(schema::Status::Reader s) {

@@ -47,6 +47,10 @@ std::string render_entry_detail(schema::EntryView::Reader view);
 // One subscription event as one line: "added <entry line>" or "changed <entry line>".
 std::string render_event(schema::Event::Reader event);
 
+// A peer's sync state in a few words: "caught up", "to send 1,200 (512 in flight), to receive
+// 45,000", "connecting", "not connected" or "revoked".
+std::string render_sync_state(schema::PeerView::Reader peer);
+
 // `note` shortened to at most `max_chars` characters (UTF-8 aware), newlines folded to spaces.
 std::string short_note(std::string_view note, std::size_t max_chars);
 

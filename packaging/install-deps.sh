@@ -9,7 +9,7 @@ build_pkgs=(
   libcli11-dev libspdlog-dev libfmt-dev libtomlplusplus-dev libsystemd-dev
   python3
 )
-test_pkgs=(catch2 nodejs npm iproute2 procps chromium fonts-liberation zsh fish)
+test_pkgs=(catch2 nodejs npm iproute2 procps chromium fonts-liberation zsh fish debootstrap)
 # The fuzz stage (tests/fuzz/run.sh): clang and its sanitizer and libFuzzer runtimes.
 test_pkgs+=(clang libclang-rt-14-dev)
 

@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
-# Tests the Debian package the way a user gets it: builds tandem_VERSION_ARCH.deb with CPack,
-# makes a fresh Debian 12 root with debootstrap (minbase), installs the .deb there with apt (so
-# its dependencies resolve from Debian alone), and runs the tour's steps against the installed
-# /usr/bin/tandemd and /usr/bin/tandem inside the chroot: start the daemon on a temporary data
-# directory, init, add, list, show, a refused config file, stop.
+# Tests the Debian package the way a user gets it, following the README's steps: builds
+# tandem_VERSION_ARCH.deb with CPack, makes a fresh Debian 12 root with debootstrap (minbase),
+# and inside it, against the installed /usr/bin/tandemd and /usr/bin/tandem:
+#   install   apt-get install ./tandem.deb (dependencies resolve from Debian alone)
+#   configure the shipped example config is valid; a bad key is refused with FILE:LINE
+#   service   tandemd started exactly as the user unit's ExecStartPre/ExecStart lines say (no
+#             systemd runs in the root; `systemd-analyze verify` checks the unit in ctest),
+#             data in ~/.local/share/tandem, socket in $XDG_RUNTIME_DIR/tandem; SIGHUP reloads
+#   use       init, add, list, show
+#   upgrade   a newer build installed under the running daemon, restart: the same journal
+#   remove    apt-get remove keeps the journal and config; a reinstall finds them
+#   purge     apt-get purge removes the package and leaves the journal for the user to delete
 #
 # Usage: sudo packaging/test-deb.sh [BUILD_DIR]        (default BUILD_DIR: ./build-deb)
 #   TANDEM_DEB=FILE      test this already built .deb instead of building one.
+#   TANDEM_DEB_OLD=FILE  upgrade from this older .deb (default: TANDEM_DEB repacked as V~pre1).
 #   TANDEM_DEB_ROOT=DIR  build the Debian root in DIR and keep it; a later run reuses it and
 #                        skips debootstrap (the slow part). Default: a temporary root, removed.
 #
 # Needs root (debootstrap, chroot, mounts) and the network: the Debian mirror is the one this
 # machine's apt uses (/etc/apt/sources.list or sources.list.d). Installs debootstrap if missing.
-# Not part of ctest: it takes minutes (see the timings it prints).
+# Exit status: 0 ok; 1 a step failed (its output says which); 2 not run as root; 77 this machine
+# cannot run the test (no reachable mirror, no permission to mount): packaging/test.sh reports it
+# as skipped. About three minutes, two of them debootstrap (see the timings it prints); CI runs
+# it from packaging/test.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-deb}
@@ -44,7 +55,15 @@ debian_mirror() {
   done
 }
 mirror=$(debian_mirror | head -n1)
-if [[ -z $mirror ]]; then echo "test-deb.sh: no $suite mirror in this machine's apt sources" >&2; exit 1; fi
+if [[ -z $mirror ]]; then echo "test-deb.sh: no $suite mirror in this machine's apt sources" >&2; exit 77; fi
+# Can this machine reach it? (A TCP connection to the mirror's host, 10 s at most.)
+mirror_host=$(sed -E 's#^[a-z+]+://([^/:]+).*#\1#' <<<"$mirror")
+mirror_port=80
+[[ $mirror == https://* ]] && mirror_port=443
+if ! timeout 10 bash -c "exec 3<>/dev/tcp/$mirror_host/$mirror_port" 2>/dev/null; then
+  echo "test-deb.sh: the Debian mirror $mirror is unreachable from here" >&2
+  exit 77
+fi
 
 stamp "debootstrap (installing it if missing)"
 if ! command -v debootstrap >/dev/null; then
@@ -72,13 +91,19 @@ if [[ -z $root ]]; then root=$(mktemp -d /var/tmp/tandem-deb-root-XXXXXX); keep_
 mounted=()
 cleanup() {
   local m
+  # A daemon a failed step left running in the root.
+  if [[ -f $root/tmp/tandemd.pid ]]; then kill -TERM "$(cat "$root/tmp/tandemd.pid")" 2>/dev/null || true; fi
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
   # Never delete through a mount that is still there.
   if ((keep_root == 0)) && ! findmnt -rno TARGET | grep -q "^$root/"; then
     rm -rf --one-file-system "$root"
+    rm -f "$root.debootstrap.log"
   fi
+  if [[ -n ${work:-} ]]; then rm -rf "$work"; fi
 }
 trap cleanup EXIT
+# Stopped (test.sh's timeout, Ctrl-C): still unmount, stop the daemon and remove the root.
+trap 'exit 124' TERM INT
 
 if [[ -f $root/etc/debian_version ]]; then
   stamp "reusing the Debian root in $root"
@@ -90,54 +115,154 @@ else
   rm -f "$root.debootstrap.log"
   echo "  debootstrap took $((SECONDS - t0))s"
 fi
-mount -t proc proc "$root/proc" && mounted+=("$root/proc")
+if ! mount -t proc proc "$root/proc"; then
+  echo "test-deb.sh: cannot mount in this environment (a container without CAP_SYS_ADMIN?)" >&2
+  exit 77
+fi
+mounted+=("$root/proc")
 mount --bind /dev "$root/dev" && mounted+=("$root/dev")
 mount --bind /dev/pts "$root/dev/pts" && mounted+=("$root/dev/pts")
 cp /etc/resolv.conf "$root/etc/resolv.conf"
 
-stamp "apt-get install ./tandem.deb inside the root"
+# The package to upgrade from: TANDEM_DEB_OLD, else the package under test repacked under a lower
+# version (V~pre1). The repack has the same files, so it checks the upgrade path itself (dpkg
+# replaces every file, the user's data and config stay, the daemon restarts on the new binaries),
+# not a migration between two releases' stores; pass an older release's .deb for that.
+version=$(dpkg-deb -f "$deb" Version)
+if [[ -n ${TANDEM_DEB_OLD:-} ]]; then
+  old=$TANDEM_DEB_OLD
+else
+  work=$(mktemp -d)
+  dpkg-deb -R "$deb" "$work/pkg"
+  sed -i "s/^Version: .*/Version: $version~pre1/" "$work/pkg/DEBIAN/control"
+  old=$work/tandem-old.deb
+  dpkg-deb --root-owner-group -b "$work/pkg" "$old" >/dev/null
+  rm -rf "$work/pkg"
+fi
+old_version=$(dpkg-deb -f "$old" Version)
 cp "$deb" "$root/tmp/tandem.deb"
-t0=$SECONDS
-chroot "$root" apt-get update -qq
-chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
-  /tmp/tandem.deb >/dev/null
-echo "  install took $((SECONDS - t0))s"
+cp "$old" "$root/tmp/tandem-old.deb"
 
-stamp "the tour, against /usr/bin/tandemd and /usr/bin/tandem in the root"
-cat >"$root/tmp/tour.sh" <<'TOUR'
-set -euo pipefail
+# Each step runs in the root as a user would, with one home and runtime directory throughout.
+user_env=(env -i PATH=/usr/bin:/bin HOME=/tmp/tandem-home XDG_RUNTIME_DIR=/tmp/tandem-run
+  TERM=dumb LANG=C.UTF-8)
+step() { chroot "$root" "${user_env[@]}" /bin/bash -c "set -euo pipefail; . /tmp/lib.sh; $1"; }
+# (apt's download sandbox user cannot read a .deb root copied in; the root is throwaway.)
+apt_in_root() {
+  chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -o APT::Sandbox::User=root "$@" -y -qq \
+    >/dev/null 2> >(grep -v '^debconf: delaying' >&2)
+}
+installed_version() { chroot "$root" dpkg-query -W -f '${Status} ${Version}' tandem 2>/dev/null || true; }
+
+rm -rf "$root/tmp/tandem-home" "$root/tmp/tandem-run" "$root/tmp/tandemd.pid" "$root/tmp/tandemd.log"
+cat >"$root/tmp/lib.sh" <<'LIB'
 run() { printf '$ %s\n' "$*"; "$@"; }
-for f in /usr/lib/systemd/user/tandemd.service /usr/share/man/man1/tandem.1.gz \
-         /usr/share/man/man5/tandemd.toml.5.gz /usr/share/man/man8/tandemd.8.gz \
-         /usr/share/bash-completion/completions/tandem /usr/share/zsh/vendor-completions/_tandem \
-         /usr/share/fish/vendor_completions.d/tandem.fish /usr/share/doc/tandem/tandemd.toml.example; do
+# Starts tandemd the way the user unit does: its ExecStartPre and ExecStart lines, read from the
+# installed unit, with %h and %t expanded, in the runtime directory systemd would make (0700).
+start_as_unit() {
+  local unit=/usr/lib/systemd/user/tandemd.service pre exec
+  pre=$(sed -n 's/^ExecStartPre=+\{0,1\}//p' "$unit" | sed "s#%h#$HOME#g; s#%t#$XDG_RUNTIME_DIR#g")
+  exec=$(sed -n 's/^ExecStart=//p' "$unit")
+  mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/tandem"
+  $pre
+  $exec 2>>/tmp/tandemd.log &
+  echo $! >/tmp/tandemd.pid
+  for _ in $(seq 200); do [[ -S $XDG_RUNTIME_DIR/tandem/tandemd.sock ]] && return; sleep 0.05; done
+  echo "tandemd did not start:"; cat /tmp/tandemd.log; exit 1
+}
+stop_daemon() {
+  local pid; pid=$(cat /tmp/tandemd.pid)
+  kill -TERM "$pid"
+  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || { echo "tandemd stopped"; return; }; sleep 0.05; done
+  echo "tandemd did not stop"; exit 1
+}
+LIB
+
+stamp "install: apt-get install ./tandem.deb ($old_version) inside the root"
+t0=$SECONDS
+chroot "$root" apt-get -o APT::Sandbox::User=root update -qq
+# A reused root may hold tandem from an earlier run.
+if [[ -n $(installed_version) && $(installed_version) != *not-installed* ]]; then apt_in_root purge tandem; fi
+apt_in_root install --no-install-recommends /tmp/tandem-old.deb
+echo "  install took $((SECONDS - t0))s"
+[[ $(installed_version) == "install ok installed $old_version" ]] || { installed_version; exit 1; }
+
+stamp "configure, start as the unit does, use: against /usr/bin/tandemd and /usr/bin/tandem"
+step '
+for f in /usr/bin/tandemd /usr/bin/tandem /usr/lib/systemd/user/tandemd.service \
+         /usr/share/man/man1/tandem.1.gz /usr/share/man/man5/tandemd.toml.5.gz \
+         /usr/share/man/man8/tandemd.8.gz /usr/share/bash-completion/completions/tandem \
+         /usr/share/zsh/vendor-completions/_tandem /usr/share/fish/vendor_completions.d/tandem.fish \
+         /usr/share/doc/tandem/tandemd.toml.example; do
   [[ -f $f ]] || { echo "missing: $f"; exit 1; }
 done
-tmp=$(mktemp -d)
-export HOME=$tmp/home TANDEM_SOCKET=$tmp/run/tandemd.sock
-# A home as a user's usually is: ~/.config and ~/.local/share exist. (tandemd creates only the
-# last level of its data directory; the systemd unit runs mkdir -p first.)
-mkdir -p "$HOME/.config/tandem" "$HOME/.local/share" && chmod 700 "$tmp"
+# A home as a user'"'"'s usually is: ~/.config and ~/.local/share exist.
+mkdir -p -m 0700 "$HOME" && mkdir -p "$HOME/.config/tandem" "$HOME/.local/share"
 # The shipped example is a valid config; a bad key is refused with FILE:LINE.
-cp /usr/share/doc/tandem/tandemd.toml.example "$HOME/.config/tandem/tandemd.toml"
-echo 'listen_port = 1' >>"$HOME/.config/tandem/tandemd.toml"
-if tandemd 2>"$tmp/err"; then echo "tandemd accepted an unknown key"; exit 1; fi
-grep -q 'tandemd.toml:[0-9]*: unknown key "listen_port"' "$tmp/err" || { cat "$tmp/err"; exit 1; }
-cat "$tmp/err"
-sed -i '$d' "$HOME/.config/tandem/tandemd.toml"
-tandemd --listen 127.0.0.1:0 --no-discovery 2>"$tmp/tandemd.log" &
-pid=$!
-for _ in $(seq 100); do [[ -S $TANDEM_SOCKET ]] && break; sleep 0.05; done
+conf=$HOME/.config/tandem/tandemd.toml
+cp /usr/share/doc/tandem/tandemd.toml.example "$conf"
+echo "listen_port = 1" >>"$conf"
+if tandemd 2>/tmp/err; then echo "tandemd accepted an unknown key"; exit 1; fi
+grep -q "tandemd.toml:[0-9]*: unknown key \"listen_port\"" /tmp/err || { cat /tmp/err; exit 1; }
+cat /tmp/err
+sed -i "\$d" "$conf"
+# Configure as the README says: loopback only, no LAN beacons (this test shares the host network).
+printf "listen = \"127.0.0.1:0\"\ndiscovery = false\n" >>"$conf"
+start_as_unit
 run tandem status
 run tandem init --name Alex --partner-name Sam
 run tandem add contribution --dimension household --by me --effort 2 --phase execute --on yesterday "cooked dinner"
-run tandem add bid --bidder partner --response toward --heard 4 "asked about my day, phone away"
+id=$(tandem -q add bid --bidder partner --response toward --heard 4 "asked about my day, phone away")
 run tandem list
-id=$(tandem list --json | grep -o '"id": *"[0-9a-f]*-[0-9]*"' | head -1 | sed 's/.*"\([0-9a-f]*-[0-9]*\)"/\1/')
 run tandem show "$id"
+# systemctl --user reload sends SIGHUP (ExecReload): the daemon re-reads its config and stays up.
+kill -HUP "$(cat /tmp/tandemd.pid)"; sleep 0.3
+run tandem status | grep -q "^initialized: *yes"
 [[ -d $HOME/.local/share/tandem/store ]] || { echo "not in the XDG data dir"; exit 1; }
-kill -TERM "$pid"; wait "$pid"
-echo "tandemd exited with status 0"
-TOUR
-chroot "$root" /bin/bash /tmp/tour.sh
-stamp "ok: the package installs on a fresh Debian $suite and works"
+[[ -S $XDG_RUNTIME_DIR/tandem/tandemd.sock ]] || { echo "socket not in the runtime dir"; exit 1; }
+tandem list --json >/tmp/before.json
+'
+
+stamp "upgrade: apt-get install a newer build ($version) under the running daemon, restart"
+apt_in_root install --no-install-recommends /tmp/tandem.deb
+[[ $(installed_version) == "install ok installed $version" ]] || { installed_version; exit 1; }
+step '
+stop_daemon
+start_as_unit
+tandem list --json >/tmp/after.json
+cmp /tmp/before.json /tmp/after.json || { echo "the journal changed across the upgrade"; exit 1; }
+run tandem add appreciation --to partner "for the dinner"
+run tandem status
+tandem list --json >/tmp/kept.json
+stop_daemon
+'
+
+stamp "uninstall: apt-get remove keeps the journal; a reinstall finds it"
+apt_in_root remove tandem
+[[ $(installed_version) == "deinstall ok config-files $version" || -z $(installed_version) ||
+   $(installed_version) == "deinstall ok not-installed $version" ]] || { installed_version; exit 1; }
+step '
+[[ ! -e /usr/bin/tandemd && ! -e /usr/lib/systemd/user/tandemd.service ]] || { echo "files left"; exit 1; }
+for f in store keys/storage.key keys/device.sign keys/space.key; do
+  [[ -e $HOME/.local/share/tandem/$f ]] || { echo "lost $f"; exit 1; }
+done
+[[ -f $HOME/.config/tandem/tandemd.toml ]] || { echo "lost the config"; exit 1; }
+echo "journal and config kept"
+'
+apt_in_root install --no-install-recommends /tmp/tandem.deb
+step '
+start_as_unit
+tandem list --json | cmp - /tmp/kept.json || { echo "the journal changed across remove and reinstall"; exit 1; }
+echo "after a reinstall: the same journal"
+stop_daemon
+'
+
+stamp "purge: apt-get purge removes the package; the journal stays until you delete it"
+apt_in_root purge tandem
+[[ -z $(installed_version) || $(installed_version) == *not-installed* ]] || { installed_version; exit 1; }
+step '
+[[ ! -e /usr/share/doc/tandem ]] || { echo "docs left after purge"; exit 1; }
+[[ -e $HOME/.local/share/tandem/store ]] || { echo "purge deleted the journal"; exit 1; }
+run rm -rf "$HOME/.local/share/tandem" "$HOME/.config/tandem"
+'
+stamp "ok: install, configure, run as the unit, upgrade, remove, reinstall and purge on a fresh Debian $suite"

@@ -220,6 +220,11 @@ struct PeerView {
   bytesReceived @10 :UInt64;
   behind @11 :UInt64;          # records this device holds that the peer has not acknowledged
   clockSkewMs @12 :Int64;      # the peer's clock minus ours, estimated from keepalives
+  inFlight @13 :UInt64;        # records sent to the peer and not yet acknowledged (part of behind)
+  missing @14 :UInt64;         # records the peer holds (its hello, then what it sent since) that
+                               # this device has not stored yet: what a catch-up still has to bring
+  frontierKnown @15 :Bool;     # connected and the peer's hello has arrived: behind, inFlight and
+                               # missing are meaningful (all 0 before)
 }
 
 struct PeerList {

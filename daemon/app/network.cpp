@@ -462,6 +462,25 @@ void Network::peers(schema::Response::Builder out) {
             if (seq > have) behind += seq - have;
           }
           v.setBehind(behind);
+          std::uint64_t missing = 0;
+          for (const auto& [dev, seq] : *sess->peer) {
+            const std::uint64_t have = mine->count(dev) ? mine->at(dev) : 0;
+            if (seq > have) missing += seq - have;
+          }
+          v.setMissing(missing);
+          // Batches of one device go in sequence order: its newest unacknowledged sequence less
+          // the peer's acknowledged head is what is in flight for it.
+          std::map<store::DeviceId, std::uint64_t> newest;
+          for (const auto& [batch, last] : sess->in_flight) {
+            newest[last.first] = std::max(newest[last.first], last.second);
+          }
+          std::uint64_t in_flight = 0;
+          for (const auto& [dev, seq] : newest) {
+            const std::uint64_t acked = sess->peer->count(dev) ? sess->peer->at(dev) : 0;
+            if (seq > acked) in_flight += seq - acked;
+          }
+          v.setInFlight(in_flight);
+          v.setFrontierKnown(true);
         }
       }
     }

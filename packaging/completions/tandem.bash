@@ -44,64 +44,65 @@ _tandem() {
   esac
   local flags=''
   case $cmd in
-    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer device checkin upcoming doctor bundle --json --socket --help' -- "$cur")); return ;;
-    init) flags='--json --socket --name --device-name --partner-name' ;;
-    status) flags='--json --socket' ;;
+    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer device checkin upcoming doctor bundle sync --json --socket --quiet --verbose --help' -- "$cur")); return ;;
+    init) flags='--json --socket --quiet --verbose --name --device-name --partner-name' ;;
+    status) flags='--json --socket --quiet --verbose' ;;
     add)
       case $kind in
         '') COMPREPLY=($(compgen -W 'contribution card appreciation bid support initiation conflict boundary goal decision expense agreement important-date checkin context --help' -- "$cur")); return ;;
-        contribution) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --by --effort --phase --note' ;;
-        card) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --title --owner --scope --from --until --note' ;;
-        appreciation) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --to --note' ;;
-        bid) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --bidder --response --heard --note' ;;
-        support) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --needed --gave --form --helpful --note' ;;
-        initiation) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --initiator --what --received --note' ;;
-        conflict) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --raised-by --topic --repair --apologised-first --outcome --fairness-me --fairness-partner --note' ;;
-        boundary) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --holder --event --note' ;;
-        goal) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --holder --supported-by --supported --note' ;;
-        decision) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --prevailed --note' ;;
-        expense) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --amount --currency --paid-by --area --note' ;;
-        agreement) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --area --my-share --note' ;;
-        important-date) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --title --date --recurrence --remembered-by --planned-by --note' ;;
-        checkin) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
-        context) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --label --from --until --note' ;;
+        contribution) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --by --effort --phase --note' ;;
+        card) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --title --owner --scope --from --until --note' ;;
+        appreciation) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --to --note' ;;
+        bid) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --bidder --response --heard --note' ;;
+        support) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --needed --gave --form --helpful --note' ;;
+        initiation) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --initiator --what --received --note' ;;
+        conflict) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --raised-by --topic --repair --apologised-first --outcome --fairness-me --fairness-partner --note' ;;
+        boundary) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --holder --event --note' ;;
+        goal) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --holder --supported-by --supported --note' ;;
+        decision) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --prevailed --note' ;;
+        expense) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --amount --currency --paid-by --area --note' ;;
+        agreement) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --area --my-share --note' ;;
+        important-date) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --title --date --recurrence --remembered-by --planned-by --note' ;;
+        checkin) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
+        context) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --label --from --until --note' ;;
       esac ;;
-    edit) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --by --effort --phase --title --owner --scope --from --until --to --bidder --response --heard --needed --gave --form --helpful --initiator --what --received --raised-by --topic --repair --apologised-first --outcome --fairness-me --fairness-partner --holder --event --supported-by --supported --prevailed --amount --currency --paid-by --area --my-share --date --recurrence --remembered-by --planned-by --period --fairness --appreciated --loaded --satisfaction --sealed --label --note --reason' ;;
-    list) flags='--json --socket --kind --dimension --by --since --until --limit --cursor --all --include-retracted' ;;
-    show) flags='--json --socket' ;;
-    retract) flags='--json --socket --reason' ;;
-    thanks) flags='--json --socket --note --visibility' ;;
-    export) flags='--json --socket --limit' ;;
-    watch) flags='--json --socket' ;;
-    report) flags='--json --socket --window --since --until --dimension --include-private --html' ;;
+    edit) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --by --effort --phase --title --owner --scope --from --until --to --bidder --response --heard --needed --gave --form --helpful --initiator --what --received --raised-by --topic --repair --apologised-first --outcome --fairness-me --fairness-partner --holder --event --supported-by --supported --prevailed --amount --currency --paid-by --area --my-share --date --recurrence --remembered-by --planned-by --period --fairness --appreciated --loaded --satisfaction --sealed --label --note --reason' ;;
+    list) flags='--json --socket --quiet --verbose --kind --dimension --by --since --until --limit --cursor --all --include-retracted' ;;
+    show) flags='--json --socket --quiet --verbose' ;;
+    retract) flags='--json --socket --quiet --verbose --reason' ;;
+    thanks) flags='--json --socket --quiet --verbose --note --visibility' ;;
+    export) flags='--json --socket --quiet --verbose --limit' ;;
+    watch) flags='--json --socket --quiet --verbose' ;;
+    report) flags='--json --socket --quiet --verbose --window --since --until --dimension --include-private --html' ;;
     pair)
       case $kind in
         '') COMPREPLY=($(compgen -W 'invite join --help' -- "$cur")); return ;;
-        invite) flags='--json --socket --device --timeout' ;;
-        join) flags='--json --socket --name --device-name --address --timeout' ;;
+        invite) flags='--json --socket --quiet --verbose --device --timeout' ;;
+        join) flags='--json --socket --quiet --verbose --name --device-name --address --timeout' ;;
       esac ;;
-    peers) flags='--json --socket' ;;
+    peers) flags='--json --socket --quiet --verbose' ;;
     peer)
       case $kind in
         '') COMPREPLY=($(compgen -W 'add remove list --help' -- "$cur")); return ;;
-        add) flags='--json --socket' ;;
-        remove) flags='--json --socket' ;;
-        list) flags='--json --socket' ;;
+        add) flags='--json --socket --quiet --verbose' ;;
+        remove) flags='--json --socket --quiet --verbose' ;;
+        list) flags='--json --socket --quiet --verbose' ;;
       esac ;;
     device)
       case $kind in
         '') COMPREPLY=($(compgen -W 'revoke --help' -- "$cur")); return ;;
-        revoke) flags='--json --socket' ;;
+        revoke) flags='--json --socket --quiet --verbose' ;;
       esac ;;
-    checkin) flags='--json --socket --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
-    upcoming) flags='--json --socket' ;;
-    doctor) flags='--json --socket' ;;
+    checkin) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
+    upcoming) flags='--json --socket --quiet --verbose' ;;
+    doctor) flags='--json --socket --quiet --verbose' ;;
     bundle)
       case $kind in
         '') COMPREPLY=($(compgen -W 'export import --help' -- "$cur")); return ;;
-        export) flags='--json --socket --for' ;;
-        import) flags='--json --socket' ;;
+        export) flags='--json --socket --quiet --verbose --for' ;;
+        import) flags='--json --socket --quiet --verbose' ;;
       esac ;;
+    sync) flags='--json --socket --quiet --verbose --wait --timeout' ;;
   esac
   COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
 }
