@@ -96,6 +96,14 @@ class Network {
   void poke();
   awaitable<void> dial_loop(std::string address);
   void ensure_dialing(const std::string& address);
+  // Where each device of the space last said it accepts peers: the address its connection came
+  // from and the port in its hello (or, for the inviter, what pairing gave). Persisted in the
+  // store's meta "learned-peers" (lines "DEVICE-HEX ADDRESS"), dialled at start, so that either
+  // side of a pair finds the other again after a restart on a new port.
+  void learn_address(const store::DeviceId& device, const std::string& address);
+  std::map<store::DeviceId, std::string> load_learned() const;
+  // True when a connected device is known to listen at `address` (no second connection needed).
+  bool connected_to(const std::string& address) const;
   bool authorize(const crypto::PublicKey& remote) const;
   std::optional<store::DeviceId> device_of(const crypto::PublicKey& remote) const;
   Result<std::vector<std::string>> stored_peers() const;
@@ -133,6 +141,7 @@ class Network {
   std::unique_ptr<discovery::BeaconSender> beacon_sender_;
   std::unique_ptr<discovery::BeaconListener> beacon_listener_;
   std::map<store::DeviceId, PeerState> state_;
+  std::map<store::DeviceId, std::string> learned_;
   std::set<std::string> dialing_;
   std::vector<std::weak_ptr<wire::Channel>> channels_;
   std::vector<std::weak_ptr<Session>> sessions_;

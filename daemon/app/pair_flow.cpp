@@ -383,6 +383,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   }
   co_await ch->send(*confirm);
   auto welcome_msg = co_await ch->receive();
+  const crypto::PublicKey inviter_key = ch->remote_static();
   ch->close();
   if (!welcome_msg) {
     api::set_error(out, 0,
@@ -415,14 +416,20 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   }
   const Bytes roster_bytes = welcome->roster;
   const store::DeviceId dev_id = info.device_id;
-  const std::string peer = host + ":" + std::to_string(welcome->peer_port);
+  // Where the inviter accepts peers: a learned address (not a static peer the user gave), which
+  // its hellos keep up to date if it moves to another port.
+  std::string learned;
+  for (const auto& d : roster->devices) {
+    if (d.dh_key == inviter_key)
+      learned = to_hex(d.id) + " " + host + ":" + std::to_string(welcome->peer_port) + "\n";
+  }
   Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
     auto self = store_.self(t);
     if (!self) return self.error();
     if (*self) return Error{Code::kAlreadyInitialized, "this device already keeps a journal"};
     TANDEM_TRY(store_.put_meta(t, "self", dev_id));
     TANDEM_TRY(store_.put_meta(t, "roster", roster_bytes));
-    TANDEM_TRY(store_.put_meta(t, "peers", as_bytes(peer + "\n")));
+    TANDEM_TRY(store_.put_meta(t, "learned-peers", as_bytes(learned)));
     return {};
   });
   if (!st) {

@@ -623,3 +623,59 @@ TEST_CASE("connect() to a closed port fails with kIo", "[channel]") {
     CHECK(a.error().code == Code::kIo);
   });
 }
+
+TEST_CASE("messages of every size arrive intact and in order however the stream is split",
+          "[channel]") {
+  // The receive path reads whole frames out of its read buffer, reads the body of a frame that
+  // did not fit straight into place (with a scatter read into the buffer for what follows), and
+  // keeps a lone header byte across reads: chunk sizes around the 16 KiB buffer and the 64 KiB
+  // frame reach each of those paths.
+  const std::array<std::size_t, 12> sizes = {0,     1,     15,    16,    1000,        16366,
+                                             16367, 16368, 40000, 65000, kMaxMessage, kMaxMessage};
+  const std::array<std::size_t, 6> chunks = {1, 3, 4095, 16383, 16386, 70000};
+  Keys k;
+  for (std::size_t chunk : chunks) {
+    INFO("chunks of " << chunk << " bytes");
+    asio::io_context io;
+    Server server(io);
+    std::optional<Result<Channel>> accepted;
+    spawn_responder(io, server, options_for(k.bob, k.space), accepted);
+    run_for(io, [&]() -> awaitable<void> {
+      RawSession s = co_await raw_session(k, server.endpoint());
+      auto b = co_await take(accepted);
+      REQUIRE(b.ok());
+      // Tiny chunks take the small sizes only, to keep the test quick.
+      const std::size_t count = chunk < 100 ? 8 : sizes.size();
+      Bytes stream;
+      for (std::size_t i = 0; i < count; ++i) {
+        Bytes sealed =
+            s.session.transport.encrypt({}, pattern(sizes[i], static_cast<std::uint8_t>(i)))
+                .value();
+        Bytes f = encode_frame(sealed).value();
+        stream.insert(stream.end(), f.begin(), f.end());
+      }
+      // The writer runs beside the reader, so that the reader meets partial frames.
+      bool written = false;
+      asio::co_spawn(
+          io,
+          [&]() -> awaitable<void> {
+            for (std::size_t at = 0; at < stream.size(); at += chunk) {
+              const std::size_t n = std::min(chunk, stream.size() - at);
+              auto st = co_await s.peer.write(ByteView(stream.data() + at, n));
+              if (!st) break;
+              if (chunk < 100 && (at / chunk) % 97 == 0) co_await sleep_for(1ms);
+            }
+            written = true;
+          },
+          asio::detached);
+      for (std::size_t i = 0; i < count; ++i) {
+        auto got = co_await b->receive();
+        REQUIRE(got.ok());
+        CHECK(*got == pattern(sizes[i], static_cast<std::uint8_t>(i)));
+      }
+      CHECK(b->messages_received() == count);
+      CHECK(b->bytes_received() == stream.size());
+      while (!written) co_await sleep_for(1ms);
+    });
+  }
+}
