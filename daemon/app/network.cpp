@@ -26,6 +26,15 @@ std::string address_text(asio::ip::address a, std::uint16_t port) {
   return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
 }
 
+// True when `a` is one of this host's addresses (a UDP socket can bind to it).
+bool is_local_address(asio::io_context& io, const asio::ip::address& a) {
+  asio::ip::udp::socket s(io);
+  boost::system::error_code ec;
+  s.open(a.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+  if (!ec) s.bind(asio::ip::udp::endpoint(a, 0), ec);
+  return !ec;
+}
+
 Bytes peer_message(std::function<void(schema::PeerMessage::Builder)> fill) {
   capnp::MallocMessageBuilder msg;
   fill(msg.initRoot<schema::PeerMessage>());
@@ -61,6 +70,7 @@ Status Network::start() {
   lo.channel.protocol = std::string(wire::kPeerProtocol);
   lo.channel.prologue = std::string(wire::kPeerPrologue);
   lo.channel.local_static = &me->dh;
+  lo.channel.local_static_public = crypto::dh_public(me->dh);
   lo.channel.psk = &*space_key_;
   if (prev_key_) lo.channel.psk_previous = &*prev_key_;
   lo.channel.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
@@ -88,9 +98,11 @@ Status Network::start() {
     beacon_listener_ = std::make_unique<discovery::BeaconListener>(
         io_.get_executor(), discovery::ListenerOptions{}, *beacon_scope_, clock_,
         [this](const discovery::Candidate& c) {
-          // Our own beacon comes back too: ensure_dialing() skips our own address, and the
-          // handshake would refuse it anyway (this device is not its own peer).
-          ensure_dialing(address_text(c.address, c.port));
+          // Our own beacons come back too: not a peer (the handshake would refuse it anyway).
+          if (c.port == listener_->local_endpoint().port() && is_local_address(io_, c.address))
+            return;
+          const std::string at = address_text(c.address, c.port);
+          if (!connected_to(at)) ensure_dialing(at);
         });
     if (auto st = beacon_listener_->start(); !st)
       spdlog::warn("LAN discovery off: {}", st.error().message);
@@ -231,6 +243,8 @@ awaitable<void> Network::dial_loop(std::string address) {
   unsigned attempt = 0;
   bool previous_key = false;  // alternate with the previous key while one is kept
   asio::steady_timer timer(io_);
+  std::optional<crypto::PublicKey> me_public;
+  if (const Identity* me = journal_.identity()) me_public = crypto::dh_public(me->dh);
   while (!stopped_ && dialing_.count(address)) {
     const Identity* me = journal_.identity();
     auto parsed = discovery::parse_peer(address);
@@ -251,6 +265,7 @@ awaitable<void> Network::dial_loop(std::string address) {
       opts.protocol = std::string(wire::kPeerProtocol);
       opts.prologue = std::string(wire::kPeerPrologue);
       opts.local_static = &me->dh;
+      opts.local_static_public = me_public;
       opts.psk = previous_key && prev_key_ ? &*prev_key_ : &*space_key_;
       opts.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
       opts.handshake_timeout = options_.handshake_timeout;

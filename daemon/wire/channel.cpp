@@ -358,6 +358,7 @@ awaitable<Result<Channel>> run_handshake(tcp::socket socket, Role role, ChannelO
     d.role = role;
     d.prologue = options.prologue;
     d.local_static = options.local_static;
+    d.local_static_public = options.local_static_public;
     d.psk = options.psk;
     d.psk_previous = options.psk_previous;
     d.authorize = options.authorize;
