@@ -289,7 +289,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
 
   // Where the inviter is: the given address, or its pairing beacon on the LAN.
   std::optional<tcp::endpoint> target;
-  std::string host;
+  discovery::PeerAddress host;  // the inviter's host, as given or as its beacon came from
   if (req.getAddress().size() > 0) {
     auto parsed =
         discovery::parse_peer(std::string_view(req.getAddress().cStr(), req.getAddress().size()));
@@ -305,7 +305,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
       co_return;
     }
     target = results.begin()->endpoint();
-    host = parsed->host;
+    host = *parsed;
   } else {
     auto scope = discovery::BeaconScope::pairing(code->channel);
     asio::steady_timer wait(io_);
@@ -334,8 +334,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
                                    std::to_string(code->channel) + "; try --address HOST:PORT"});
       co_return;
     }
-    host = target->address().is_v6() ? "[" + target->address().to_string() + "]"
-                                     : target->address().to_string();
+    host.host = target->address().to_string();
+    host.ipv6 = target->address().is_v6();
   }
 
   auto sign = crypto::sign_keypair();
@@ -420,8 +420,10 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   // its hellos keep up to date if it moves to another port.
   std::string learned;
   for (const auto& d : roster->devices) {
-    if (d.dh_key == inviter_key)
-      learned = to_hex(d.id) + " " + host + ":" + std::to_string(welcome->peer_port) + "\n";
+    if (d.dh_key == inviter_key) {
+      host.port = welcome->peer_port;
+      learned = to_hex(d.id) + " " + discovery::format_peer_address(host) + "\n";
+    }
   }
   Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
     auto self = store_.self(t);
