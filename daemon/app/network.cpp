@@ -112,7 +112,7 @@ Status Network::start() {
     for (const auto& p : *stored) ensure_dialing(p);
   }
   learned_ = load_learned();
-  for (const auto& [dev, address] : learned_) ensure_dialing(address);
+  for (const auto& [dev, address] : learned_) ensure_dialing(address, kLearnedFirstDelay);
   asio::co_spawn(io_, follow_roster(), asio::detached);  // a rotation a crash left half done
   return {};
 }
@@ -230,19 +230,23 @@ Result<std::vector<std::string>> Network::stored_peers() const {
   return out;
 }
 
-void Network::ensure_dialing(const std::string& address) {
+void Network::ensure_dialing(const std::string& address, std::chrono::milliseconds first_delay) {
   if (stopped_ || !started_ || dialing_.count(address)) return;
   // Do not dial ourselves (our own beacon heard on the LAN).
   if (address == listen_address()) return;
   dialing_.insert(address);
-  asio::co_spawn(io_, dial_loop(address), asio::detached);
+  asio::co_spawn(io_, dial_loop(address, first_delay), asio::detached);
 }
 
-awaitable<void> Network::dial_loop(std::string address) {
+awaitable<void> Network::dial_loop(std::string address, std::chrono::milliseconds first_delay) {
   auto random = discovery::system_random();
   unsigned attempt = 0;
   bool previous_key = false;  // alternate with the previous key while one is kept
   asio::steady_timer timer(io_);
+  if (first_delay.count() > 0) {
+    timer.expires_after(first_delay);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
   std::optional<crypto::PublicKey> me_public;
   if (const Identity* me = journal_.identity()) me_public = crypto::dh_public(me->dh);
   while (!stopped_ && dialing_.count(address)) {

@@ -94,8 +94,14 @@ class Network {
   void receive_batch(std::shared_ptr<Session> session, sync::Message batch);
   // Wakes every session's sender (new records here, or from another peer).
   void poke();
-  awaitable<void> dial_loop(std::string address);
-  void ensure_dialing(const std::string& address);
+  awaitable<void> dial_loop(std::string address, std::chrono::milliseconds first_delay);
+  // Dials `address` until stop(), reconnecting with backoff, unless a loop for it runs already.
+  // `first_delay` holds the first try back: remembered addresses wait kLearnedFirstDelay so that
+  // static peers (the user's chosen route) and beacons go first, and a remembered address is
+  // dialled only when the device is not already reached another way.
+  void ensure_dialing(const std::string& address,
+                      std::chrono::milliseconds first_delay = std::chrono::milliseconds(0));
+  static constexpr std::chrono::milliseconds kLearnedFirstDelay{3000};
   // Where each device of the space last said it accepts peers: the address its connection came
   // from and the port in its hello (or, for the inviter, what pairing gave). Persisted in the
   // store's meta "learned-peers" (lines "DEVICE-HEX ADDRESS"), dialled at start, so that either
