@@ -16,6 +16,9 @@ struct Hello {
   protocol @0 :UInt32;                # 1
   frontier @1 :List(FrontierItem);
   rosterEpoch @2 :UInt32;
+  listenPort @3 :UInt16;              # the TCP port the sender accepts peers on (0: none); its
+                                      # peers dial this port at the address the connection came
+                                      # from, so a device that restarts on a new port is found again
 }
 
 struct Batch {

@@ -20,6 +20,22 @@ using asio::ip::tcp;
 
 namespace {
 
+// "ADDR:PORT" or "[V6]:PORT"; an IPv4 address seen through an IPv6 socket is shown as IPv4.
+std::string address_text(asio::ip::address a, std::uint16_t port) {
+  if (a.is_v6() && a.to_v6().is_v4_mapped())
+    a = asio::ip::make_address_v4(asio::ip::v4_mapped, a.to_v6());
+  return (a.is_v6() ? "[" + a.to_string() + "]" : a.to_string()) + ":" + std::to_string(port);
+}
+
+// True when `a` is one of this host's addresses (a UDP socket can bind to it).
+bool is_local_address(asio::io_context& io, const asio::ip::address& a) {
+  asio::ip::udp::socket s(io);
+  boost::system::error_code ec;
+  s.open(a.is_v4() ? asio::ip::udp::v4() : asio::ip::udp::v6(), ec);
+  if (!ec) s.bind(asio::ip::udp::endpoint(a, 0), ec);
+  return !ec;
+}
+
 Bytes peer_message(std::function<void(schema::PeerMessage::Builder)> fill) {
   capnp::MallocMessageBuilder msg;
   fill(msg.initRoot<schema::PeerMessage>());
@@ -55,6 +71,7 @@ Status Network::start() {
   lo.channel.protocol = std::string(wire::kPeerProtocol);
   lo.channel.prologue = std::string(wire::kPeerPrologue);
   lo.channel.local_static = &me->dh;
+  lo.channel.local_static_public = crypto::dh_public(me->dh);
   lo.channel.psk = &*space_key_;
   if (prev_key_) lo.channel.psk_previous = &*prev_key_;
   lo.channel.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
@@ -82,13 +99,11 @@ Status Network::start() {
     beacon_listener_ = std::make_unique<discovery::BeaconListener>(
         io_.get_executor(), discovery::ListenerOptions{}, *beacon_scope_, clock_,
         [this](const discovery::Candidate& c) {
-          if (c.port == listener_->local_endpoint().port()) {
-            // Possibly our own beacon; the handshake would refuse it anyway (self is not a peer).
-          }
-          ensure_dialing(tcp::endpoint(c.address, c.port).address().to_string().find(':') !=
-                                 std::string::npos
-                             ? "[" + c.address.to_string() + "]:" + std::to_string(c.port)
-                             : c.address.to_string() + ":" + std::to_string(c.port));
+          // Our own beacons come back too: not a peer (the handshake would refuse it anyway).
+          if (c.port == listener_->local_endpoint().port() && is_local_address(io_, c.address))
+            return;
+          const std::string at = address_text(c.address, c.port);
+          if (!connected_to(at)) ensure_dialing(at);
         });
     if (auto st = beacon_listener_->start(); !st)
       spdlog::warn("LAN discovery off: {}", st.error().message);
@@ -97,8 +112,71 @@ Status Network::start() {
   if (auto stored = stored_peers()) {
     for (const auto& p : *stored) ensure_dialing(p);
   }
+  learned_ = load_learned();
+  for (const auto& [dev, address] : learned_) ensure_dialing(address, kLearnedFirstDelay);
   asio::co_spawn(io_, follow_roster(), asio::detached);  // a rotation a crash left half done
   return {};
+}
+
+std::map<store::DeviceId, std::string> Network::load_learned() const {
+  std::map<store::DeviceId, std::string> out;
+  auto txn = store::Txn::begin_read(store_.env());
+  if (!txn) return out;
+  auto v = store_.meta(*txn, "learned-peers");
+  if (!v || !*v) return out;
+  const std::string all((*v)->begin(), (*v)->end());
+  std::size_t pos = 0;
+  while (pos < all.size()) {
+    auto nl = all.find('\n', pos);
+    if (nl == std::string::npos) nl = all.size();
+    const std::string line = all.substr(pos, nl - pos);
+    pos = nl + 1;
+    const auto sp = line.find(' ');
+    if (sp == std::string::npos) continue;
+    auto id = from_hex(line.substr(0, sp));
+    store::DeviceId dev{};
+    if (!id || id->size() != dev.size()) continue;
+    std::copy(id->begin(), id->end(), dev.begin());
+    out[dev] = line.substr(sp + 1);
+  }
+  return out;
+}
+
+void Network::learn_address(const store::DeviceId& device, const std::string& address) {
+  auto& known = learned_[device];
+  if (known == address) return;
+  const std::string old = known;
+  known = address;
+  spdlog::info("peer {} accepts peers at {}", to_hex(device), address);
+  // The old address is no longer dialled, unless it is a static peer the user gave.
+  if (!old.empty()) {
+    auto stat = stored_peers();
+    const bool is_static =
+        std::find(options_.peers.begin(), options_.peers.end(), old) != options_.peers.end() ||
+        (stat && std::find(stat->begin(), stat->end(), old) != stat->end());
+    if (!is_static) dialing_.erase(old);
+  }
+  std::string text;
+  for (const auto& [dev, a] : learned_) text += to_hex(dev) + " " + a + "\n";
+  asio::co_spawn(
+      io_,
+      [this, text]() -> awaitable<void> {
+        Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
+          return store_.put_meta(txn, "learned-peers", as_bytes(text));
+        });
+        if (!st) spdlog::warn("cannot remember peer addresses: {}", st.error().message);
+      },
+      asio::detached);
+  ensure_dialing(address);
+}
+
+bool Network::connected_to(const std::string& address) const {
+  for (const auto& [dev, a] : learned_) {
+    if (a != address) continue;
+    auto it = state_.find(dev);
+    if (it != state_.end() && it->second.connected) return true;
+  }
+  return false;
 }
 
 void Network::stop() {
@@ -163,23 +241,36 @@ Result<std::vector<std::string>> Network::stored_peers() const {
   return out;
 }
 
-void Network::ensure_dialing(const std::string& address) {
+void Network::ensure_dialing(const std::string& address, std::chrono::milliseconds first_delay) {
   if (stopped_ || !started_ || dialing_.count(address)) return;
   // Do not dial ourselves (our own beacon heard on the LAN).
   if (address == listen_address()) return;
   dialing_.insert(address);
-  asio::co_spawn(io_, dial_loop(address), asio::detached);
+  asio::co_spawn(io_, dial_loop(address, first_delay), asio::detached);
 }
 
-awaitable<void> Network::dial_loop(std::string address) {
+awaitable<void> Network::dial_loop(std::string address, std::chrono::milliseconds first_delay) {
   auto random = discovery::system_random();
   unsigned attempt = 0;
   bool previous_key = false;  // alternate with the previous key while one is kept
   asio::steady_timer timer(io_);
+  if (first_delay.count() > 0) {
+    timer.expires_after(first_delay);
+    co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  std::optional<crypto::PublicKey> me_public;
+  if (const Identity* me = journal_.identity()) me_public = crypto::dh_public(me->dh);
   while (!stopped_ && dialing_.count(address)) {
     const Identity* me = journal_.identity();
     auto parsed = discovery::parse_peer(address);
     if (!me || !space_key_ || !parsed) break;
+    if (connected_to(address)) {
+      // Already connected (it dialled us): check again later, in case that connection drops.
+      timer.expires_after(std::chrono::seconds(2));
+      co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
+      attempt = 0;
+      continue;
+    }
     tcp::resolver resolver(io_);
     auto [ec, results] = co_await resolver.async_resolve(parsed->host, std::to_string(parsed->port),
                                                          asio::as_tuple(asio::use_awaitable));
@@ -189,6 +280,7 @@ awaitable<void> Network::dial_loop(std::string address) {
       opts.protocol = std::string(wire::kPeerProtocol);
       opts.prologue = std::string(wire::kPeerPrologue);
       opts.local_static = &me->dh;
+      opts.local_static_public = me_public;
       opts.psk = previous_key && prev_key_ ? &*prev_key_ : &*space_key_;
       opts.authorize = [this](const crypto::PublicKey& k) { return authorize(k); };
       opts.handshake_timeout = options_.handshake_timeout;
@@ -237,7 +329,8 @@ awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
     auto f = txn ? sync::frontier(store_, *txn) : Result<sync::Frontier>(txn.error());
     if (!f) co_return;
     txn->abort();
-    if (!co_await s->channel->send(sync::encode_hello(*f, 0))) co_return;
+    const std::uint16_t port = listener_ ? listener_->local_endpoint().port() : 0;
+    if (!co_await s->channel->send(sync::encode_hello(*f, 0, port))) co_return;
   }
   while (s->channel->is_open() && !stopped_) {
     bool sent = false;
@@ -336,12 +429,8 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
   ++st.sessions;
   st.connected = true;
   st.session = session;
-  {
-    auto ep = channel->remote_endpoint();
-    st.address =
-        (ep.address().is_v6() ? "[" + ep.address().to_string() + "]" : ep.address().to_string()) +
-        ":" + std::to_string(ep.port());
-  }
+  st.address =
+      address_text(channel->remote_endpoint().address(), channel->remote_endpoint().port());
   st.last_seen = clock_.now_ms();
   spdlog::info("peer {} connected from {}", to_hex(*dev), st.address);
   channel->set_read_timeout(options_.keepalive * 4);
@@ -383,6 +472,11 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
       auto now = clock_.now_ms();
       if (now >= sent) state_[*dev].rtt_ms = static_cast<std::uint32_t>(now - sent);
     } else if (m->kind == K::kHello) {
+      if (m->listen_port != 0) {
+        const std::string at = address_text(channel->remote_endpoint().address(), m->listen_port);
+        state_[*dev].address = at;
+        learn_address(*dev, at);
+      }
       session->sent = m->frontier;
       session->peer = std::move(m->frontier);
       session->wake->cancel();

@@ -99,8 +99,22 @@ class Network {
   void remember(const store::DeviceId& device, sync::Frontier seen);
   // Wakes every session's sender (new records here, or from another peer).
   void poke();
-  awaitable<void> dial_loop(std::string address);
-  void ensure_dialing(const std::string& address);
+  awaitable<void> dial_loop(std::string address, std::chrono::milliseconds first_delay);
+  // Dials `address` until stop(), reconnecting with backoff, unless a loop for it runs already.
+  // `first_delay` holds the first try back: remembered addresses wait kLearnedFirstDelay so that
+  // static peers (the user's chosen route) and beacons go first, and a remembered address is
+  // dialled only when the device is not already reached another way.
+  void ensure_dialing(const std::string& address,
+                      std::chrono::milliseconds first_delay = std::chrono::milliseconds(0));
+  static constexpr std::chrono::milliseconds kLearnedFirstDelay{3000};
+  // Where each device of the space last said it accepts peers: the address its connection came
+  // from and the port in its hello (or, for the inviter, what pairing gave). Persisted in the
+  // store's meta "learned-peers" (lines "DEVICE-HEX ADDRESS"), dialled at start, so that either
+  // side of a pair finds the other again after a restart on a new port.
+  void learn_address(const store::DeviceId& device, const std::string& address);
+  std::map<store::DeviceId, std::string> load_learned() const;
+  // True when a connected device is known to listen at `address` (no second connection needed).
+  bool connected_to(const std::string& address) const;
   bool authorize(const crypto::PublicKey& remote) const;
   std::optional<store::DeviceId> device_of(const crypto::PublicKey& remote) const;
   // The device's signing key in the roster as it stands; nullopt when the roster lacks it (yet).
@@ -140,6 +154,7 @@ class Network {
   std::unique_ptr<discovery::BeaconSender> beacon_sender_;
   std::unique_ptr<discovery::BeaconListener> beacon_listener_;
   std::map<store::DeviceId, PeerState> state_;
+  std::map<store::DeviceId, std::string> learned_;
   std::set<std::string> dialing_;
   std::vector<std::weak_ptr<wire::Channel>> channels_;
   std::vector<std::weak_ptr<Session>> sessions_;

@@ -289,7 +289,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
 
   // Where the inviter is: the given address, or its pairing beacon on the LAN.
   std::optional<tcp::endpoint> target;
-  std::string host;
+  discovery::PeerAddress host;  // the inviter's host, as given or as its beacon came from
   if (req.getAddress().size() > 0) {
     auto parsed =
         discovery::parse_peer(std::string_view(req.getAddress().cStr(), req.getAddress().size()));
@@ -305,7 +305,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
       co_return;
     }
     target = results.begin()->endpoint();
-    host = parsed->host;
+    host = *parsed;
   } else {
     auto scope = discovery::BeaconScope::pairing(code->channel);
     asio::steady_timer wait(io_);
@@ -334,8 +334,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
                                    std::to_string(code->channel) + "; try --address HOST:PORT"});
       co_return;
     }
-    host = target->address().is_v6() ? "[" + target->address().to_string() + "]"
-                                     : target->address().to_string();
+    host.host = target->address().to_string();
+    host.ipv6 = target->address().is_v6();
   }
 
   auto sign = crypto::sign_keypair();
@@ -383,6 +383,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   }
   co_await ch->send(*confirm);
   auto welcome_msg = co_await ch->receive();
+  const crypto::PublicKey inviter_key = ch->remote_static();
   ch->close();
   if (!welcome_msg) {
     api::set_error(out, 0,
@@ -415,14 +416,22 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   }
   const Bytes roster_bytes = welcome->roster;
   const store::DeviceId dev_id = info.device_id;
-  const std::string peer = host + ":" + std::to_string(welcome->peer_port);
+  // Where the inviter accepts peers: a learned address (not a static peer the user gave), which
+  // its hellos keep up to date if it moves to another port.
+  std::string learned;
+  for (const auto& d : roster->devices) {
+    if (d.dh_key == inviter_key) {
+      host.port = welcome->peer_port;
+      learned = to_hex(d.id) + " " + discovery::format_peer_address(host) + "\n";
+    }
+  }
   Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
     auto self = store_.self(t);
     if (!self) return self.error();
     if (*self) return Error{Code::kAlreadyInitialized, "this device already keeps a journal"};
     TANDEM_TRY(store_.put_meta(t, "self", dev_id));
     TANDEM_TRY(store_.put_meta(t, "roster", roster_bytes));
-    TANDEM_TRY(store_.put_meta(t, "peers", as_bytes(peer + "\n")));
+    TANDEM_TRY(store_.put_meta(t, "learned-peers", as_bytes(learned)));
     return {};
   });
   if (!st) {

@@ -47,7 +47,8 @@ Result<HandshakeState> HandshakeState::create(const HandshakeOptions& o) {
 
   HandshakeState hs(std::move(pattern).value(), o.role, o.protocol_name);
   if (sends_s) {
-    DhKeyPair kp{dh_public(*o.local_static), o.local_static->clone()};
+    DhKeyPair kp{o.local_static_public ? *o.local_static_public : dh_public(*o.local_static),
+                 o.local_static->clone()};
     hs.s_.emplace(std::move(kp));
   }
   if (o.fixed_ephemeral != nullptr) hs.fixed_e_.emplace(o.fixed_ephemeral->clone());

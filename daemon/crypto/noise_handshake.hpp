@@ -27,6 +27,9 @@ struct HandshakeOptions {
   ByteView prologue;
   // This side's static X25519 key; required when the pattern uses it, ignored otherwise.
   const DhSecretKey* local_static = nullptr;
+  // Its public key, when the caller already has it: saves one X25519 mult per handshake. Must
+  // match local_static (a mismatch makes the peer's DH disagree, so the handshake fails).
+  std::optional<PublicKey> local_static_public;
   // The peer's static key known in advance (responder's for NK/IK/XK/KK/N/K/X, initiator's for
   // the responder of K*); required exactly when the pattern has that pre-message.
   std::optional<PublicKey> remote_static;

@@ -79,6 +79,12 @@ PublicKey dh_public(const DhSecretKey& sk) {
   return pk;
 }
 
+std::optional<Secret<32>> dh(const DhSecretKey& sk, const PublicKey& peer) {
+  Secret<32> shared;
+  if (crypto_scalarmult(shared.data(), sk.data(), peer.data()) != 0) return std::nullopt;
+  return shared;
+}
+
 Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad) {
   ensure_init();
   Bytes out(kSealOverhead + plaintext.size());

@@ -8,6 +8,7 @@
 #include "daemon/crypto/secret.hpp"
 
 #include <initializer_list>
+#include <optional>
 #include <string_view>
 
 namespace tandem::crypto {
@@ -47,6 +48,9 @@ struct DhKeyPair {
 };
 DhKeyPair dh_keypair();
 PublicKey dh_public(const DhSecretKey& sk);
+// X25519(sk, peer): the raw shared secret (what Noise's DH() is), or nothing when the peer's key
+// is of low order (an all-zero result).
+std::optional<Secret<32>> dh(const DhSecretKey& sk, const PublicKey& peer);
 
 // XChaCha20-Poly1305 with a random 24-byte nonce: returns nonce || ciphertext || tag.
 inline constexpr std::size_t kSealOverhead = 24 + 16;

@@ -1,5 +1,7 @@
 #include "daemon/crypto/secret.hpp"
 
+#include "daemon/crypto/secret_pool.hpp"
+
 #include <sodium.h>
 
 #include <cstdio>
@@ -16,23 +18,24 @@ void ensure_init() {
   }
 }
 
+static_assert(detail::kSecretSlot >= 64, "every Secret<N> must fit one pool slot");
+
 template <std::size_t N>
 Secret<N>::Secret() {
+  static_assert(N <= detail::kSecretSlot);
   ensure_init();
-  p_ = static_cast<std::uint8_t*>(sodium_malloc(N));
-  if (p_ == nullptr) std::abort();
-  std::memset(p_, 0, N);
+  p_ = detail::secret_slot_take();  // already zeroed
 }
 
 template <std::size_t N>
 Secret<N>::~Secret() {
-  if (p_) sodium_free(p_);
+  detail::secret_slot_give(p_);
 }
 
 template <std::size_t N>
 Secret<N>& Secret<N>::operator=(Secret&& o) noexcept {
   if (this != &o) {
-    if (p_) sodium_free(p_);
+    detail::secret_slot_give(p_);
     p_ = o.p_;
     o.p_ = nullptr;
   }

@@ -1,5 +1,6 @@
-// Secret memory: fixed-size buffers in sodium_malloc'd pages (guard pages, mlock'd where the OS
-// allows, wiped on free). The only way tandem holds a secret key or a session key.
+// Secret memory: fixed-size buffers in locked memory between guard pages, wiped the moment they
+// are dropped (slots of a few sodium_malloc regions: see secret_pool.hpp for why pooling is
+// sound). The only way tandem holds a secret key or a session key.
 #pragma once
 
 #include <array>

@@ -105,11 +105,12 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
   return out;
 }
 
-Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch) {
+Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch, std::uint16_t listen_port) {
   capnp::MallocMessageBuilder msg;
   auto hello = msg.initRoot<schema::PeerMessage>().initHello();
   hello.setProtocol(1);
   hello.setRosterEpoch(roster_epoch);
+  hello.setListenPort(listen_port);
   auto items = hello.initFrontier(static_cast<unsigned>(f.size()));
   unsigned i = 0;
   for (const auto& [d, seq] : f) {
@@ -169,6 +170,7 @@ Result<Message> decode(ByteView bytes) {
     switch (pm.which()) {
       case schema::PeerMessage::HELLO: {
         m.kind = Message::Kind::kHello;
+        m.listen_port = pm.getHello().getListenPort();
         auto items = pm.getHello().getFrontier();
         if (items.size() > 1024) return Error{Code::kTooLarge, "frontier too large"};
         for (auto it : items) {

@@ -41,7 +41,8 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
 
 // Peer wire messages (wire.capnp PeerMessage) and back. Decoding is a gate for untrusted bytes:
 // kCorrupt on anything malformed or over the caps.
-Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch);
+// `listen_port`: where this device accepts peers (0 when it does not listen).
+Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch, std::uint16_t listen_port = 0);
 Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& records);
 Bytes encode_ack(std::uint64_t batch_id);
 
@@ -56,6 +57,7 @@ struct Message {
     kOther
   } kind = Kind::kOther;
   Frontier frontier;                // hello
+  std::uint16_t listen_port = 0;    // hello: the sender's peer port, 0 when not given
   std::uint64_t id = 0;             // batch id, ack id, keepalive value
   std::vector<WireRecord> records;  // batch
 };

@@ -14,6 +14,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace tandem::wire {
@@ -31,6 +32,9 @@ struct ChannelOptions {
   const crypto::DhSecretKey* local_static = nullptr;
   const crypto::SymmetricKey* psk = nullptr;
   const crypto::SymmetricKey* psk_previous = nullptr;  // responder only; see DriverOptions
+  // local_static's public key, if known (Listener::open fills it in once for all its
+  // connections); otherwise each handshake derives it (one X25519 mult).
+  std::optional<crypto::PublicKey> local_static_public;
   // The roster check, called on the connection's executor as soon as the peer's static key is
   // known (before this side sends its own static key, for an initiator). Copied per connection.
   Authorize authorize;

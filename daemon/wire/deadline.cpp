@@ -28,20 +28,36 @@ Error timeout_error(const char* what) {
 
 }  // namespace
 
-awaitable<Result<std::size_t>> read_some(tcp::socket& socket, asio::mutable_buffer buffer,
-                                         Deadline deadline, const char* what) {
+namespace {
+
+template <class Buffers>
+awaitable<Result<std::size_t>> read_some_of(tcp::socket& socket, const Buffers& buffers,
+                                            Deadline deadline, const char* what) {
   if (deadline == kNoDeadline) {
-    auto [ec, n] = co_await socket.async_read_some(buffer, as_tuple(use_awaitable));
+    auto [ec, n] = co_await socket.async_read_some(buffers, as_tuple(use_awaitable));
     if (ec) co_return io_error(ec, what);
     co_return n;
   }
   asio::steady_timer timer(socket.get_executor(), deadline);
-  auto r = co_await (socket.async_read_some(buffer, as_tuple(use_awaitable)) ||
+  auto r = co_await (socket.async_read_some(buffers, as_tuple(use_awaitable)) ||
                      timer.async_wait(as_tuple(use_awaitable)));
   if (r.index() == 1) co_return timeout_error(what);
   auto [ec, n] = std::get<0>(r);
   if (ec) co_return io_error(ec, what);
   co_return n;
+}
+
+}  // namespace
+
+awaitable<Result<std::size_t>> read_some(tcp::socket& socket, asio::mutable_buffer buffer,
+                                         Deadline deadline, const char* what) {
+  co_return co_await read_some_of(socket, buffer, deadline, what);
+}
+
+awaitable<Result<std::size_t>> read_some(tcp::socket& socket,
+                                         std::span<const asio::mutable_buffer> buffers,
+                                         Deadline deadline, const char* what) {
+  co_return co_await read_some_of(socket, buffers, deadline, what);
 }
 
 awaitable<Status> write_all(tcp::socket& socket, std::span<const asio::const_buffer> buffers,

@@ -24,6 +24,10 @@ Deadline deadline_after(std::chrono::milliseconds timeout);
 // co_awaited from a coroutine on it.
 awaitable<Result<std::size_t>> read_some(tcp::socket& socket, asio::mutable_buffer buffer,
                                          Deadline deadline, const char* what);
+// The same into several buffers, filled in order (a scatter read).
+awaitable<Result<std::size_t>> read_some(tcp::socket& socket,
+                                         std::span<const asio::mutable_buffer> buffers,
+                                         Deadline deadline, const char* what);
 awaitable<Status> write_all(tcp::socket& socket, std::span<const asio::const_buffer> buffers,
                             Deadline deadline, const char* what);
 awaitable<Status> connect_socket(tcp::socket& socket, const tcp::endpoint& endpoint,

@@ -76,6 +76,15 @@ Result<std::vector<Bytes>> parse_frames(FrameParser& parser, ByteView in) {
   }
 }
 
+Result<std::size_t> frame_length(const std::uint8_t header[kFrameHeaderSize],
+                                 std::size_t max_payload) {
+  const std::size_t n = (std::size_t{header[0]} << 8) | header[1];
+  if (n == 0) return Error{Code::kCorrupt, "wire: zero-length frame"};
+  if (n > max_payload)
+    return Error{Code::kTooLarge, "wire: frame over " + std::to_string(max_payload) + " bytes"};
+  return n;
+}
+
 void put_frame_header(std::uint8_t* out, std::size_t size) {
   out[0] = static_cast<std::uint8_t>(size >> 8);
   out[1] = static_cast<std::uint8_t>(size);

@@ -70,6 +70,12 @@ class FrameParser {
 // Parses every complete frame in `in` (a convenience for tests and tools). Fails like consume().
 Result<std::vector<Bytes>> parse_frames(FrameParser& parser, ByteView in);
 
+// Reads a 2-byte header and checks it the way FrameParser does: kCorrupt for a zero-length frame,
+// kTooLarge over `max_payload`. For readers that place payloads themselves (the channel reads a
+// frame's body straight into the buffer it is decrypted in).
+Result<std::size_t> frame_length(const std::uint8_t header[kFrameHeaderSize],
+                                 std::size_t max_payload = kMaxFramePayload);
+
 // Writes the 2-byte header for a payload of `size` bytes. Precondition: 1 <= size <= 65535.
 void put_frame_header(std::uint8_t* out, std::size_t size);
 // Header then payload, in a new buffer. kTooLarge over 65535 bytes, kInvalidArgument when empty.

@@ -15,6 +15,7 @@ Result<HandshakeDriver> HandshakeDriver::create(const DriverOptions& o) {
   hs_options.role = o.role;
   hs_options.prologue = as_bytes(o.prologue);
   hs_options.local_static = o.local_static;
+  hs_options.local_static_public = o.local_static_public;
   hs_options.fixed_ephemeral = o.fixed_ephemeral;
   if (o.psk != nullptr) hs_options.psks = std::span<const crypto::SymmetricKey>(o.psk, 1);
   // The engine checks that the PSK count matches the pattern (kInvalidArgument otherwise).

@@ -45,7 +45,8 @@ struct DriverOptions {
   Role role = Role::kInitiator;
   std::string_view prologue = kPeerPrologue;          // both sides must agree, or message 1 fails
   const crypto::DhSecretKey* local_static = nullptr;  // required
-  const crypto::SymmetricKey* psk = nullptr;          // required exactly when the protocol has psk0
+  std::optional<crypto::PublicKey> local_static_public;  // see noise::HandshakeOptions
+  const crypto::SymmetricKey* psk = nullptr;  // required exactly when the protocol has psk0
   // Responder only: the space key before the last rotation. A message 1 that fails under `psk`
   // is tried once more under this one, so a device that has not yet learned the new key can
   // still connect and learn it (the roster check still decides who may talk).

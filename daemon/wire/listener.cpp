@@ -1,5 +1,7 @@
 #include "daemon/wire/listener.hpp"
 
+#include "daemon/crypto/primitives.hpp"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -188,6 +190,9 @@ Result<std::unique_ptr<Listener>> Listener::open(asio::any_io_executor executor,
     return Error{Code::kInvalidArgument, "wire: max_handshakes must be at least 1"};
   if (options.log_interval.count() <= 0)
     return Error{Code::kInvalidArgument, "wire: log_interval must be positive"};
+  // Derived once here rather than in every handshake.
+  if (options.channel.local_static && !options.channel.local_static_public)
+    options.channel.local_static_public = crypto::dh_public(*options.channel.local_static);
   auto sh =
       std::make_shared<detail::ListenerState>(executor, std::move(options), std::move(on_channel));
   boost::system::error_code ec;

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <optional>
@@ -622,4 +623,144 @@ TEST_CASE("connect() to a closed port fails with kIo", "[channel]") {
     REQUIRE(!a.ok());
     CHECK(a.error().code == Code::kIo);
   });
+}
+
+TEST_CASE("messages of every size arrive intact and in order however the stream is split",
+          "[channel]") {
+  // The receive path reads whole frames out of its read buffer, reads the body of a frame that
+  // did not fit straight into place (with a scatter read into the buffer for what follows), and
+  // keeps a lone header byte across reads: chunk sizes around the 16 KiB buffer and the 64 KiB
+  // frame reach each of those paths.
+  const std::array<std::size_t, 12> sizes = {0,     1,     15,    16,    1000,        16366,
+                                             16367, 16368, 40000, 65000, kMaxMessage, kMaxMessage};
+  const std::array<std::size_t, 6> chunks = {1, 3, 4095, 16383, 16386, 70000};
+  Keys k;
+  for (std::size_t chunk : chunks) {
+    INFO("chunks of " << chunk << " bytes");
+    asio::io_context io;
+    Server server(io);
+    std::optional<Result<Channel>> accepted;
+    spawn_responder(io, server, options_for(k.bob, k.space), accepted);
+    run_for(io, [&]() -> awaitable<void> {
+      RawSession s = co_await raw_session(k, server.endpoint());
+      auto b = co_await take(accepted);
+      REQUIRE(b.ok());
+      // Tiny chunks take the small sizes only, to keep the test quick.
+      const std::size_t count = chunk < 100 ? 8 : sizes.size();
+      Bytes stream;
+      for (std::size_t i = 0; i < count; ++i) {
+        Bytes sealed =
+            s.session.transport.encrypt({}, pattern(sizes[i], static_cast<std::uint8_t>(i)))
+                .value();
+        Bytes f = encode_frame(sealed).value();
+        stream.insert(stream.end(), f.begin(), f.end());
+      }
+      // The writer runs beside the reader, so that the reader meets partial frames.
+      bool written = false;
+      asio::co_spawn(
+          io,
+          [&]() -> awaitable<void> {
+            for (std::size_t at = 0; at < stream.size(); at += chunk) {
+              const std::size_t n = std::min(chunk, stream.size() - at);
+              auto st = co_await s.peer.write(ByteView(stream.data() + at, n));
+              if (!st) break;
+              if (chunk < 100 && (at / chunk) % 97 == 0) co_await sleep_for(1ms);
+            }
+            written = true;
+          },
+          asio::detached);
+      for (std::size_t i = 0; i < count; ++i) {
+        auto got = co_await b->receive();
+        REQUIRE(got.ok());
+        CHECK(*got == pattern(sizes[i], static_cast<std::uint8_t>(i)));
+      }
+      CHECK(b->messages_received() == count);
+      CHECK(b->bytes_received() == stream.size());
+      while (!written) co_await sleep_for(1ms);
+    });
+  }
+}
+
+namespace {
+
+// A tap on the path: accepts one connection, dials `to`, and forwards bytes both ways while
+// recording every byte that crosses, as a network observer would see them.
+struct Tap {
+  explicit Tap(asio::io_context& io) : acceptor(io, loopback_v4()) {}
+  tcp::endpoint endpoint() const { return acceptor.local_endpoint(); }
+  awaitable<void> pump(tcp::socket& from, tcp::socket& to) {
+    std::array<std::uint8_t, 4096> buf;
+    while (true) {
+      auto [ec, n] =
+          co_await from.async_read_some(asio::buffer(buf), asio::as_tuple(asio::use_awaitable));
+      if (ec) break;
+      seen.insert(seen.end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
+      auto [wec, m] = co_await asio::async_write(to, asio::buffer(buf.data(), n),
+                                                 asio::as_tuple(asio::use_awaitable));
+      if (wec) break;
+    }
+    boost::system::error_code ignored;
+    to.shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  awaitable<void> run(tcp::endpoint to) {
+    using namespace asio::experimental::awaitable_operators;
+    tcp::socket a = co_await acceptor.async_accept(asio::use_awaitable);
+    tcp::socket b(acceptor.get_executor());
+    co_await b.async_connect(to, asio::use_awaitable);
+    co_await (pump(a, b) && pump(b, a));
+  }
+  tcp::acceptor acceptor;
+  Bytes seen;
+};
+
+bool contains(const Bytes& haystack, ByteView needle) {
+  return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) !=
+         haystack.end();
+}
+
+}  // namespace
+
+TEST_CASE("an observer on the path sees neither the messages nor either device's static key",
+          "[channel][security]") {
+  asio::io_context io;
+  Keys k;
+  Server server(io);
+  std::optional<Result<Channel>> accepted;
+  spawn_responder(io, server, options_for(k.bob, k.space, k.alice_pub), accepted);
+  Tap tap(io);
+  asio::co_spawn(io, tap.run(server.endpoint()), asio::detached);
+  const ByteView note_view = as_bytes("raised the money worry; we agreed to a 60/40 split");
+  const Bytes note(note_view.begin(), note_view.end());
+  const Bytes big = pattern(kMaxMessage, 9);
+  run_for(io, [&]() -> awaitable<void> {
+    auto a = co_await connect(io.get_executor(), tap.endpoint(),
+                              options_for(k.alice, k.space, k.bob_pub));
+    REQUIRE(a.ok());
+    auto b = co_await take(accepted);
+    REQUIRE(b.ok());
+    for (int i = 0; i < 3; ++i) {  // the same message three times
+      auto st = co_await a->send(note);
+      REQUIRE(st.ok());
+      auto got = co_await b->receive();
+      REQUIRE(got.ok());
+      CHECK(*got == note);
+    }
+    auto st = co_await b->send(big);
+    REQUIRE(st.ok());
+    auto got = co_await a->receive();
+    REQUIRE(got.ok());
+    a->close();
+    b->close();
+  });
+  // It saw the whole conversation (3 handshake messages, 4 frames) ...
+  REQUIRE(tap.seen.size() >= 48 + 96 + 64 + 3 * (note.size() + 18) + big.size() + 18);
+  // ... and none of what matters: the plaintext (whole, or any 16-byte piece of it), either
+  // device's static public key (XXpsk0 sends them encrypted), or the space key.
+  CHECK_FALSE(contains(tap.seen, note));
+  for (std::size_t at = 0; at + 16 <= note.size(); at += 8)
+    CHECK_FALSE(contains(tap.seen, ByteView(note).subspan(at, 16)));
+  CHECK_FALSE(contains(tap.seen, ByteView(big).subspan(1000, 32)));
+  CHECK_FALSE(contains(tap.seen, k.alice_pub));
+  CHECK_FALSE(contains(tap.seen, k.bob_pub));
+  CHECK_FALSE(contains(tap.seen, ByteView(k.space.data(), 32)));
 }
