@@ -136,6 +136,7 @@ int run_daemon(const config::Config& config) {
     return 1;
   }
   journal.set_on_append([&network] { network.records_added(); });
+  journal.start_snapshot(io.get_executor());
   Service service(journal, network);
   // 7. The local API.
   auto server = api::Server::listen(io, service, {config.socket_path});
