@@ -139,10 +139,13 @@ Result<std::size_t> SnapshotCache::catch_up(const store::Store& store, const sto
 std::size_t SnapshotCache::memory_bytes() const {
   std::size_t n = snap_.facts.capacity() * sizeof(insight::Fact);
   for (const auto& f : snap_.facts) {
-    n += f.repairs.capacity() * sizeof(insight::RepairFact);
-    n += f.refs.capacity() * sizeof(insight::EntryId);
-    if (f.text.capacity() > 15) n += f.text.capacity() + 1;
-    if (f.currency.capacity() > 15) n += f.currency.capacity() + 1;
+    if (!f.has_detail()) continue;
+    const auto& d = f.detail();
+    n += sizeof(insight::FactDetail) + 16;  // and malloc's header, rounded
+    n += d.repairs.capacity() * sizeof(insight::RepairFact);
+    n += d.refs.capacity() * sizeof(insight::EntryId);
+    if (d.text.capacity() > 15) n += d.text.capacity() + 1;
+    if (d.currency.capacity() > 15) n += d.currency.capacity() + 1;
   }
   return n;
 }

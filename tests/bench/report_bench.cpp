@@ -13,6 +13,8 @@
 // laid out as tandemd's (keys, roster, self): realistic Entry bodies from both members' devices
 // over a year; tandemd then runs on it as member 1's device.
 // Usage: report_bench [N...]   (default: 10000 1000000)
+// REPORT_BENCH_PROFILE=K: print the daemon's pid, wait 2 s, then send K more reports (to attach
+// `perf record -g -p PID` to the daemon).
 #include "daemon/app/snapshot.hpp"
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/insight/dates.hpp"
@@ -227,7 +229,8 @@ double scan_ms(const store::Store& s, std::size_t& bytes) {
 // One request on an open connection; the time until its whole answer line is back.
 double call_ms(test::JsonClient& c, const std::string& line, const char* expect) {
   auto t0 = Clock::now();
-  const std::string r = c.call(line);
+  c.send_raw(line + "\n");
+  const std::string r = c.read_line(300000);  // the first report may wait for a long build
   const double ms = ms_since(t0);
   if (r.find(expect) == std::string::npos) {
     std::fprintf(stderr, "report_bench: unexpected answer: %.300s\n", r.c_str());

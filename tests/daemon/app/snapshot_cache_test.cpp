@@ -32,13 +32,15 @@ std::string describe(const insight::Fact& f) {
   for (auto b : f.episode) o << u(b) << ',';
   o << " act" << u(f.actor) << " sec" << u(f.second) << " e" << u(f.effort) << " ph" << u(f.phase)
     << " s" << u(f.sub) << '/' << u(f.sub2) << " r" << u(f.rating) << " y" << f.yielded_author;
-  for (const auto& r : f.repairs) o << " rep" << u(r.by) << '/' << u(r.kind) << '/' << r.accepted;
-  for (const auto& r : f.refs) o << " ref" << u(r.device) << '-' << u(r.seq);
-  o << " $" << f.amount_cents << f.currency << " %" << u(f.agreed_percent) << " t[" << f.text
-    << "] " << f.from_day << ".." << f.until_day << " fair";
-  for (auto x : f.fairness) o << u(x);
-  o << " pw" << f.period_week << ' ' << u(f.appreciated) << u(f.loaded) << u(f.satisfaction)
-    << f.sealed;
+  for (const auto& r : f.detail().repairs)
+    o << " rep" << u(r.by) << '/' << u(r.kind) << '/' << r.accepted;
+  for (const auto& r : f.detail().refs) o << " ref" << u(r.device) << '-' << u(r.seq);
+  o << " $" << f.detail().amount_cents << f.detail().currency << " %"
+    << u(f.detail().agreed_percent) << " t[" << f.detail().text << "] " << f.detail().from_day
+    << ".." << f.detail().until_day << " fair";
+  for (auto x : f.detail().fairness) o << u(x);
+  o << " pw" << f.detail().period_week << ' ' << u(f.detail().appreciated) << u(f.detail().loaded)
+    << u(f.detail().satisfaction) << f.detail().sealed;
   return o.str();
 }
 
