@@ -99,7 +99,8 @@ class Journal final : public api::Backend {
   std::optional<SnapshotCache> snapshot_;
   bool snapshot_building_ = false;
   std::unique_ptr<asio::steady_timer> snapshot_ready_;
-  std::jthread snapshot_builder_;  // last member: joined before the rest goes
+  std::unique_ptr<asio::steady_timer> trim_timer_;  // gives memory back after a report
+  std::jthread snapshot_builder_;                   // last member: joined before the rest goes
 };
 
 }  // namespace tandem::app

@@ -8,6 +8,7 @@
 #include "daemon/insight/request.hpp"
 #include "daemon/insight/to_capnp.hpp"
 
+#include <malloc.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -48,6 +49,7 @@ void Journal::start_snapshot(asio::any_io_executor executor) {
                    built->snapshot().facts.size(), built->memory_bytes() / 1024, ms);
       snapshot_ = std::move(*built);
       refresh_snapshot();  // what was written while it was built
+      ::malloc_trim(0);    // the build's scratch memory
     });
   });
 }
@@ -98,6 +100,14 @@ awaitable<void> Journal::on_report(schema::ReportRequest::Reader req,
   auto report = insight::build_report(snapshot_->snapshot(), *options, today);
   report.generated_at = static_cast<std::uint64_t>(now);
   insight::to_capnp(report, out.initReport());
+  // A report is rare and its scratch memory (and the encoded answer) large next to an idle
+  // daemon's: once the answer is on its way, hand the freed pages back to the system.
+  if (!trim_timer_)
+    trim_timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+  trim_timer_->expires_after(std::chrono::milliseconds(200));
+  trim_timer_->async_wait([](const boost::system::error_code& ec) {
+    if (!ec) ::malloc_trim(0);
+  });
 }
 
 }  // namespace tandem::app
