@@ -268,6 +268,7 @@ awaitable<void> Journal::append_entry(schema::Entry::Reader entry, schema::Respo
   } else {
     publish(key, false);
   }
+  refresh_snapshot();
   if (on_append_ && !is_private) on_append_();
 }
 

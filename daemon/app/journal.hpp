@@ -4,13 +4,16 @@
 #pragma once
 
 #include "daemon/api/backend.hpp"
+#include "daemon/app/snapshot_cache.hpp"
 #include "daemon/base/clock.hpp"
 #include "daemon/insight/snapshot.hpp"
 #include "daemon/store/committer.hpp"
 #include "daemon/store/store.hpp"
 
+#include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace tandem::app {
@@ -42,6 +45,15 @@ class Journal final : public api::Backend {
 
   // This device's identity; nullptr before init or join. Valid until the next load().
   const Identity* identity() const { return id_ ? &*id_ : nullptr; }
+
+  // Builds the report snapshot (snapshot_cache.hpp) on a thread of its own, so the daemon serves
+  // requests meanwhile; reports wait for it. Once built, it is handed over on `executor` (the
+  // io_context's). Does nothing before init or join (the first report then builds it).
+  void start_snapshot(asio::any_io_executor executor);
+  // Brings the report snapshot up to date with the store, if it is built: called after local
+  // appends and after each batch a peer's records were merged from. Logs and drops it on a store
+  // error (the next report builds it again).
+  void refresh_snapshot();
 
  private:
   awaitable<Status> commit(store::Committer::Op op);
@@ -82,6 +94,13 @@ class Journal final : public api::Backend {
   };
   std::vector<Subscriber> subscribers_;
   std::function<void()> on_append_;
+  // The report snapshot: absent until built; `snapshot_building_` while the start-up thread works,
+  // `snapshot_ready_` (a timer that never fires by itself) is cancelled to wake waiting reports.
+  std::optional<SnapshotCache> snapshot_;
+  bool snapshot_building_ = false;
+  std::unique_ptr<asio::steady_timer> snapshot_ready_;
+  std::unique_ptr<asio::steady_timer> trim_timer_;  // gives memory back after a report
+  std::jthread snapshot_builder_;                   // last member: joined before the rest goes
 };
 
 }  // namespace tandem::app

@@ -402,6 +402,7 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
           sent = std::max(sent, m.records.back().header.seq);
         }
         if (!co_await s->channel->send(sync::encode_ack(m.id))) co_return;
+        if (!stored.empty()) journal_.refresh_snapshot();
         for (const auto& key : stored) journal_.announce(key, false);
         if (!stored.empty()) poke();  // relay to the other peers
         bool roster_changed = false;

@@ -1,5 +1,5 @@
-// Journal::on_report: a read snapshot of the journal as insight facts (snapshot.hpp), then the
-// pure report.
+// Journal::on_report and the report snapshot's life: built once (at start on its own thread, or
+// by the first report), kept up to date after every write, read by the pure report.
 #include "daemon/insight/report.hpp"
 #include "daemon/api/codec.hpp"
 #include "daemon/app/journal.hpp"
@@ -8,9 +8,61 @@
 #include "daemon/insight/request.hpp"
 #include "daemon/insight/to_capnp.hpp"
 
+#include <malloc.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
 #include <ctime>
 
 namespace tandem::app {
+
+namespace {
+
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+
+}  // namespace
+
+void Journal::start_snapshot(asio::any_io_executor executor) {
+  if (!id_ || snapshot_ || snapshot_building_) return;
+  snapshot_building_ = true;
+  snapshot_ready_ =
+      std::make_unique<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  snapshot_builder_ = std::jthread([this, executor, member = id_->member] {
+    const auto t0 = std::chrono::steady_clock::now();
+    Result<SnapshotCache> built = Error{Code::kIo, "no read transaction"};
+    if (auto txn = store::Txn::begin_read(store_.env()); txn) {
+      built = SnapshotCache::build(store_, *txn, member);
+    } else {
+      built = txn.error();
+    }
+    const double ms = ms_since(t0);
+    asio::post(executor, [this, built = std::move(built), ms]() mutable {
+      snapshot_building_ = false;
+      snapshot_ready_->cancel();
+      if (!built) {
+        spdlog::warn("report snapshot: {} (the next report builds it)", built.error().message);
+        return;
+      }
+      spdlog::info("report snapshot: {} entries, {} KiB, built in {:.0f} ms",
+                   built->snapshot().facts.size(), built->memory_bytes() / 1024, ms);
+      snapshot_ = std::move(*built);
+      refresh_snapshot();  // what was written while it was built
+      ::malloc_trim(0);    // the build's scratch memory
+    });
+  });
+}
+
+void Journal::refresh_snapshot() {
+  if (!snapshot_) return;
+  auto txn = store::Txn::begin_read(store_.env());
+  auto r = txn ? snapshot_->catch_up(store_, *txn) : Result<std::size_t>(txn.error());
+  if (!r) {
+    spdlog::warn("report snapshot: {} (the next report builds it)", r.error().message);
+    snapshot_.reset();
+  }
+}
 
 awaitable<void> Journal::on_report(schema::ReportRequest::Reader req,
                                    schema::Response::Builder out) {
@@ -25,20 +77,37 @@ awaitable<void> Journal::on_report(schema::ReportRequest::Reader req,
     api::set_error(out, 0, options.error());
     co_return;
   }
+  while (snapshot_building_)
+    co_await snapshot_ready_->async_wait(asio::as_tuple(asio::use_awaitable));
+  if (snapshot_ && snapshot_->reader() != id_->member) snapshot_.reset();
   auto txn = store::Txn::begin_read(store_.env());
   if (!txn) {
     api::set_error(out, 0, txn.error());
     co_return;
   }
-  auto snap = build_snapshot(store_, *txn, id_->member);
-  txn->abort();
-  if (!snap) {
-    api::set_error(out, 0, snap.error());
-    co_return;
+  if (snapshot_) {
+    if (auto r = snapshot_->catch_up(store_, *txn); !r) snapshot_.reset();
   }
-  auto report = insight::build_report(*snap, *options, today);
+  if (!snapshot_) {
+    auto built = SnapshotCache::build(store_, *txn, id_->member);
+    if (!built) {
+      api::set_error(out, 0, built.error());
+      co_return;
+    }
+    snapshot_ = std::move(*built);
+  }
+  txn->abort();
+  auto report = insight::build_report(snapshot_->snapshot(), *options, today);
   report.generated_at = static_cast<std::uint64_t>(now);
   insight::to_capnp(report, out.initReport());
+  // A report is rare and its scratch memory (and the encoded answer) large next to an idle
+  // daemon's: once the answer is on its way, hand the freed pages back to the system.
+  if (!trim_timer_)
+    trim_timer_ = std::make_unique<asio::steady_timer>(co_await asio::this_coro::executor);
+  trim_timer_->expires_after(std::chrono::milliseconds(200));
+  trim_timer_->async_wait([](const boost::system::error_code& ec) {
+    if (!ec) ::malloc_trim(0);
+  });
 }
 
 }  // namespace tandem::app

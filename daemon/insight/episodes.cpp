@@ -77,13 +77,13 @@ class Tallier {
   }
 
   int money(const Fact& f) {
-    auto [it, fresh] = areas_.try_emplace(f.text, static_cast<int>(q_.size()));
+    auto [it, fresh] = areas_.try_emplace(f.detail().text, static_cast<int>(q_.size()));
     if (fresh) {
       q_.emplace_back();
       q_.back().topic = Topic::kSharedMoney;
       q_.back().dimension = 8;
-      q_.back().area = f.text;
-      q_.back().currency = f.currency;
+      q_.back().area = f.detail().text;
+      q_.back().currency = f.detail().currency;
       acc_.emplace_back();
     }
     return it->second;
@@ -205,7 +205,8 @@ Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
         break;
       case Kind::kConflict:
         obs(f, Topic::kRaisesIssues, f.actor);
-        if (!f.repairs.empty()) obs(f, Topic::kRepairsFirst, f.repairs.front().by);
+        if (!f.detail().repairs.empty())
+          obs(f, Topic::kRepairsFirst, f.detail().repairs.front().by);
         obs(f, Topic::kApologisesFirst, f.second);
         if (f.sub == 2 || f.sub == 3)
           obs(f, Topic::kYields, f.yielded_author ? f.author : other(f.author));
@@ -225,8 +226,8 @@ Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
         if (is_member(f.actor) && f.second != f.actor) obs(f, Topic::kSupportGiven, f.actor);
         break;
       case Kind::kExpense:
-        if (credited(f.actor) && f.amount_cents > 0)
-          t.add(f, {t.money(f), credit_of(f.actor), static_cast<double>(f.amount_cents)});
+        if (credited(f.actor) && f.detail().amount_cents > 0)
+          t.add(f, {t.money(f), credit_of(f.actor), static_cast<double>(f.detail().amount_cents)});
         break;
       case Kind::kImportantDate:
         obs(f, Topic::kDatesRemembered, f.actor);

@@ -99,7 +99,8 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
   std::unordered_map<EntryId, std::uint8_t, IdHash> thanked;
   for (const Fact& f : facts) {
     if (f.kind != Kind::kAppreciation || !visible(f) || f.day > s.until_day) continue;
-    for (const EntryId& id : f.refs) thanked[id] |= static_cast<std::uint8_t>(1u << (f.author - 1));
+    for (const EntryId& id : f.detail().refs)
+      thanked[id] |= static_cast<std::uint8_t>(1u << (f.author - 1));
     if (!in_window(f)) continue;
     const bool to_reader = f.actor == reader;
     (to_reader ? ap.to_reader : ap.to_partner)++;
@@ -126,18 +127,20 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
     }
     if (f.kind == Kind::kImportantDate && f.day <= s.until_day) {
       auto newer = [&](std::map<std::string, const Fact*>& m) {
-        const Fact*& cur = m[f.text];
+        const Fact*& cur = m[f.detail().text];
         if (cur == nullptr || f.day >= cur->day) cur = &f;
       };
       newer(date_latest);
       if (f.actor != kNoOne && f.day <= s.today) newer(date_remembered);
       if (f.second != kNoOne && f.day <= s.today) newer(date_planned);
     }
-    if (f.kind == Kind::kCard && f.from_day <= s.until_day &&
-        (f.until_day == 0 || f.until_day >= s.until_day))
+    if (f.kind == Kind::kCard && f.detail().from_day <= s.until_day &&
+        (f.detail().until_day == 0 || f.detail().until_day >= s.until_day))
       if (DimensionSection* sec = section(f.dimension))
-        sec->cards.push_back({f.text, party_of(f.actor, reader), f.sub, format_iso_date(f.from_day),
-                              f.until_day ? format_iso_date(f.until_day) : std::string()});
+        sec->cards.push_back(
+            {f.detail().text, party_of(f.actor, reader), f.sub,
+             format_iso_date(f.detail().from_day),
+             f.detail().until_day ? format_iso_date(f.detail().until_day) : std::string()});
     if (!in_window(f)) continue;
     (f.logged_by == reader ? lb.reader_entries : lb.partner_entries)++;
     if (about_other(f))
@@ -177,7 +180,7 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
         break;
       }
       case Kind::kConflict: {
-        for (const RepairFact& r : f.repairs) {
+        for (const RepairFact& r : f.detail().repairs) {
           if (r.by == reader) {
             ++a.repairs.reader_repairs;
             a.repairs.reader_accepted += r.accepted;
@@ -216,8 +219,8 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
         break;
       case Kind::kExpense:
         for (MoneyArea& m : a.money) {
-          if (m.area != f.text) continue;
-          const std::int64_t c = f.amount_cents;
+          if (m.area != f.detail().text) continue;
+          const std::int64_t c = f.detail().amount_cents;
           if (f.actor == kBoth) {
             m.reader_cents += c / 2;
             m.partner_cents += c - c / 2;
@@ -240,7 +243,7 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
     ap.acknowledged.push_back(std::move(acknowledged[i].second));
 
   for (const auto& [title, f] : date_latest) {
-    const std::int32_t next = next_occurrence(f->from_day, f->sub, s.today);
+    const std::int32_t next = next_occurrence(f->detail().from_day, f->sub, s.today);
     if (next < 0 || next - s.today > kUpcomingDays) continue;
     DateView v{title, format_iso_date(next), static_cast<std::uint32_t>(next - s.today),
                Party::kUnset, Party::kUnset};

@@ -58,9 +58,9 @@ bool fill_kind(K::Reader k, Member a, Fact& f) {
       f.kind = Kind::kCard;
       f.actor = resolve(c.getOwner(), a);
       f.sub = ord(c.getScope(), 3);
-      f.text = c.getTitle().cStr();
-      f.from_day = date_or(c.getFrom(), f.day);
-      f.until_day = date_or(c.getUntil(), 0);
+      f.detail_mut().text = c.getTitle().cStr();
+      f.detail_mut().from_day = date_or(c.getFrom(), f.day);
+      f.detail_mut().until_day = date_or(c.getUntil(), 0);
       return true;
     }
     case K::APPRECIATION:
@@ -101,7 +101,8 @@ bool fill_kind(K::Reader k, Member a, Fact& f) {
       f.sub = ord(c.getOutcome(), 4);
       f.yielded_author = c.getOutcome() == schema::ConflictOutcome::YIELDED_ME;
       for (auto r : c.getRepairs())
-        f.repairs.push_back({resolve(r.getBy(), a), ord(r.getKind(), 6), r.getAccepted()});
+        f.detail_mut().repairs.push_back(
+            {resolve(r.getBy(), a), ord(r.getKind(), 6), r.getAccepted()});
       return true;
     }
     case K::BOUNDARY: {
@@ -132,17 +133,17 @@ bool fill_kind(K::Reader k, Member a, Fact& f) {
       auto e = k.getExpense();
       f.kind = Kind::kExpense;
       f.actor = resolve(e.getPaidBy(), a);
-      f.amount_cents = std::max<std::int64_t>(e.getAmountCents(), 0);
-      f.currency = e.getCurrency().cStr();
-      f.text = e.getArea().cStr();
+      f.detail_mut().amount_cents = std::max<std::int64_t>(e.getAmountCents(), 0);
+      f.detail_mut().currency = e.getCurrency().cStr();
+      f.detail_mut().text = e.getArea().cStr();
       return true;
     }
     case K::AGREEMENT: {
       auto g = k.getAgreement();
       f.kind = Kind::kAgreement;
       f.actor = a;
-      f.text = g.getArea().cStr();
-      f.agreed_percent = std::min<std::uint8_t>(g.getMySharePercent(), 100);
+      f.detail_mut().text = g.getArea().cStr();
+      f.detail_mut().agreed_percent = std::min<std::uint8_t>(g.getMySharePercent(), 100);
       return true;
     }
     case K::IMPORTANT_DATE: {
@@ -151,8 +152,8 @@ bool fill_kind(K::Reader k, Member a, Fact& f) {
       f.actor = resolve(d.getRememberedBy(), a);
       f.second = resolve(d.getPlannedBy(), a);
       f.sub = ord(d.getRecurrence(), 2);
-      f.text = d.getTitle().cStr();
-      f.from_day = date_or(d.getDate(), f.day);
+      f.detail_mut().text = d.getTitle().cStr();
+      f.detail_mut().from_day = date_or(d.getDate(), f.day);
       return true;
     }
     case K::CHECKIN: {
@@ -161,24 +162,25 @@ bool fill_kind(K::Reader k, Member a, Fact& f) {
       f.actor = a;
       auto p = c.getPeriod();
       auto w = parse_iso_week(std::string_view(p.cStr(), p.size()));
-      f.period_week = w ? *w : f.week;
+      f.detail_mut().period_week = w ? *w : f.week;
       for (auto d : c.getFairness()) {
         auto dim = static_cast<unsigned>(d.getDimension());
-        if (dim >= 1 && dim <= kDimensions) f.fairness[dim] = ord(d.getFairness(), 5);
+        if (dim >= 1 && dim <= kDimensions) f.detail_mut().fairness[dim] = ord(d.getFairness(), 5);
       }
-      f.appreciated = std::min<std::uint8_t>(c.getAppreciated(), 5);
-      f.loaded = std::min<std::uint8_t>(c.getLoaded(), 5);
-      f.satisfaction = std::min<std::uint8_t>(c.getSatisfaction(), 5);
-      f.sealed = c.getSealed();
+      f.detail_mut().appreciated = std::min<std::uint8_t>(c.getAppreciated(), 5);
+      f.detail_mut().loaded = std::min<std::uint8_t>(c.getLoaded(), 5);
+      f.detail_mut().satisfaction = std::min<std::uint8_t>(c.getSatisfaction(), 5);
+      f.detail_mut().sealed = c.getSealed();
       return true;
     }
     case K::CONTEXT: {
       auto c = k.getContext();
       f.kind = Kind::kContext;
       f.actor = a;
-      f.text = c.getLabel().cStr();
-      f.from_day = date_or(c.getFrom(), f.day);
-      f.until_day = std::max(date_or(c.getUntil(), f.from_day), f.from_day);
+      f.detail_mut().text = c.getLabel().cStr();
+      f.detail_mut().from_day = date_or(c.getFrom(), f.day);
+      f.detail_mut().until_day =
+          std::max(date_or(c.getUntil(), f.detail_mut().from_day), f.detail_mut().from_day);
       return true;
     }
     default:
@@ -246,7 +248,7 @@ Result<Fact> fact_from_entry(schema::Entry::Reader entry, Member author, EntryId
                   f.episode.begin());
     kind_ok = fill_kind(kind, author, f);
     if (f.kind == Kind::kAppreciation)
-      for (auto r : entry.getRefs()) f.refs.push_back(ref_id(r));
+      for (auto r : entry.getRefs()) f.detail_mut().refs.push_back(ref_id(r));
   });
   if (failure != nullptr) return Error{Code::kCorrupt, "unreadable entry body"};
   if (!date_ok) return Error{Code::kInvalidArgument, "entry date is not an ISO date"};

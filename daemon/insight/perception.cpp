@@ -22,19 +22,20 @@ CheckinState read_checkins(const std::vector<Fact>& facts, std::int32_t since_da
   // Periods each member has checked in for: a sealed check-in opens once the other has one.
   std::set<std::pair<Member, std::int32_t>> periods;
   for (const Fact& f : facts)
-    if (counts(f)) periods.insert({f.author, f.period_week});
+    if (counts(f)) periods.insert({f.author, f.detail().period_week});
   CheckinState s;
   std::set<std::pair<Member, std::int32_t>> waiting;
   for (const Fact& f : facts) {
     if (!counts(f) || f.day > until_day) continue;
-    const bool revealed = !f.sealed || periods.count({other(f.author), f.period_week}) > 0;
+    const bool revealed =
+        !f.detail().sealed || periods.count({other(f.author), f.detail().period_week}) > 0;
     if (!revealed) {
-      if (f.day >= since_day) waiting.insert({f.author, f.period_week});
+      if (f.day >= since_day) waiting.insert({f.author, f.detail().period_week});
       continue;
     }
     const Fact*& l = s.latest[f.author - 1];
-    if (l == nullptr || f.period_week > l->period_week ||
-        (f.period_week == l->period_week && f.day >= l->day))
+    if (l == nullptr || f.detail().period_week > l->detail().period_week ||
+        (f.detail().period_week == l->detail().period_week && f.day >= l->day))
       l = &f;
   }
   s.waiting.assign(waiting.begin(), waiting.end());
@@ -43,7 +44,7 @@ CheckinState read_checkins(const std::vector<Fact>& facts, std::int32_t since_da
 
 bool both_call_fair(const CheckinState& s, Dimension d) {
   if (d < 1 || d > kDimensions || !s.latest[0] || !s.latest[1]) return false;
-  return s.latest[0]->fairness[d] == 3 && s.latest[1]->fairness[d] == 3;
+  return s.latest[0]->detail().fairness[d] == 3 && s.latest[1]->detail().fairness[d] == 3;
 }
 
 Perception perception_view(const CheckinState& s, Member reader) {
@@ -51,22 +52,22 @@ Perception perception_view(const CheckinState& s, Member reader) {
   const Fact* me = s.latest[reader - 1];
   const Fact* them = s.latest[other(reader) - 1];
   if (me) {
-    p.reader_period = format_iso_week(me->period_week);
-    p.reader_appreciated = me->appreciated;
-    p.reader_loaded = me->loaded;
-    p.reader_satisfaction = me->satisfaction;
+    p.reader_period = format_iso_week(me->detail().period_week);
+    p.reader_appreciated = me->detail().appreciated;
+    p.reader_loaded = me->detail().loaded;
+    p.reader_satisfaction = me->detail().satisfaction;
   }
   if (them) {
-    p.partner_period = format_iso_week(them->period_week);
-    p.partner_appreciated = them->appreciated;
-    p.partner_loaded = them->loaded;
-    p.partner_satisfaction = them->satisfaction;
+    p.partner_period = format_iso_week(them->detail().period_week);
+    p.partner_appreciated = them->detail().appreciated;
+    p.partner_loaded = them->detail().loaded;
+    p.partner_satisfaction = them->detail().satisfaction;
   }
   for (Dimension d = 1; d <= kDimensions; ++d) {
     PerceivedFairness f;
     f.dimension = d;
-    f.reader = me ? me->fairness[d] : 0;
-    f.partner = them ? them->fairness[d] : 0;
+    f.reader = me ? me->detail().fairness[d] : 0;
+    f.partner = them ? them->detail().fairness[d] : 0;
     f.reader_tilt = tilt(f.reader, reader, reader);
     f.partner_tilt = tilt(f.partner, other(reader), reader);
     if (f.reader != 0 && f.partner != 0)

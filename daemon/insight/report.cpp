@@ -206,18 +206,18 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
   for (const Fact& f : snap.facts) {
     if (f.visibility == Visibility::kPrivate && !opt.include_private) continue;
     if (f.kind == Kind::kContext) {
-      for (std::int32_t w = std::max(week_of(f.from_day), base_week);
-           w <= std::min(week_of(f.until_day), last_week); ++w)
+      for (std::int32_t w = std::max(week_of(f.detail().from_day), base_week);
+           w <= std::min(week_of(f.detail().until_day), last_week); ++w)
         context_week[w - base_week] = true;
-      if (f.until_day >= since && f.from_day <= until)
-        rep.window.contexts.push_back(
-            {f.text, format_iso_date(f.from_day), format_iso_date(f.until_day)});
+      if (f.detail().until_day >= since && f.detail().from_day <= until)
+        rep.window.contexts.push_back({f.detail().text, format_iso_date(f.detail().from_day),
+                                       format_iso_date(f.detail().until_day)});
     } else if (f.kind == Kind::kAgreement && f.day <= until) {
-      auto [it, fresh] = agreed_day.try_emplace(f.text, f.day);
+      auto [it, fresh] = agreed_day.try_emplace(f.detail().text, f.day);
       if (fresh || f.day >= it->second) {
         it->second = f.day;
-        const double mine = f.agreed_percent / 100.0;
-        agreed[f.text] = f.author == kFirst ? mine : 1.0 - mine;
+        const double mine = f.detail().agreed_percent / 100.0;
+        agreed[f.detail().text] = f.author == kFirst ? mine : 1.0 - mine;
       }
     }
   }

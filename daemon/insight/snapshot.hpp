@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -68,35 +69,31 @@ struct RepairFact {
   bool accepted = false;
 };
 
-// One materialized entry, every party resolved to member ids. Field groups below are used by the
-// named kinds only and left at their defaults otherwise. Ratings are 1..5, 0 when not given.
-struct Fact {
-  Kind kind = Kind::kContribution;
-  Member author = kFirst;     // the member whose device signed the record
-  Member logged_by = kFirst;  // who recorded it; the author today, kept apart for imports
-  Dimension dimension = 0;    // the entry's dimension, derived from the kind when unset
-  Visibility visibility = Visibility::kShared;
-  Member people = kNoOne;  // Entry.people
-  std::int32_t day = 0;    // the date it happened, days since 1970-01-01
-  std::int32_t week = 0;   // ISO week index of `day` (see dates.hpp)
-  EntryId id;              // may be unknown (tests)
-  EpisodeId episode{};
+// Owns at most one T on the heap; a copy copies the T (so a Fact copies like a value).
+template <class T>
+class DeepPtr {
+ public:
+  DeepPtr() = default;
+  DeepPtr(const DeepPtr& o) : p_(o.p_ ? std::make_unique<T>(*o.p_) : nullptr) {}
+  DeepPtr(DeepPtr&&) noexcept = default;
+  DeepPtr& operator=(const DeepPtr& o) {
+    if (this != &o) p_ = o.p_ ? std::make_unique<T>(*o.p_) : nullptr;
+    return *this;
+  }
+  DeepPtr& operator=(DeepPtr&&) noexcept = default;
+  T* get() const { return p_.get(); }
+  T* get_or_make() {
+    if (!p_) p_ = std::make_unique<T>();
+    return p_.get();
+  }
 
-  // The kind's main actor: contribution actor, card owner, appreciation recipient, bidder,
-  // supporter (gave), initiator, conflict raiser, boundary holder, goal holder, decision winner
-  // (kNoOne for a blend or new option), payer, who remembered an important date.
-  Member actor = kNoOne;
-  // A second role: who needed support, who supported a goal, who planned a date, who apologised
-  // first in a conflict.
-  Member second = kNoOne;
+ private:
+  std::unique_ptr<T> p_;
+};
 
-  std::uint8_t effort = 0;      // contribution 1..3
-  std::uint8_t phase = 0;       // contribution: schema::Phase ordinal
-  std::uint8_t sub = 0;         // bid response, support form, initiation what, card scope, conflict
-                                // outcome, boundary event, decision prevailed, date recurrence
-  std::uint8_t sub2 = 0;        // initiation reception
-  std::uint8_t rating = 0;      // bid heard, support helpful, goal supported
-  bool yielded_author = false;  // conflict: outcome yieldedMe (true) / yieldedPartner (false)
+// Fields only some kinds carry (conflicts, thanks for named entries, money, cards, dates,
+// check-ins, context periods), kept out of line so that a snapshot of a million facts stays small.
+struct FactDetail {
   std::vector<RepairFact> repairs;  // conflict
   std::vector<EntryId> refs;        // appreciation: the entries the thanks is for
 
@@ -115,13 +112,57 @@ struct Fact {
   std::uint8_t loaded = 0;
   std::uint8_t satisfaction = 0;
   bool sealed = false;
+};
+
+// One materialized entry, every party resolved to member ids. Field groups below are used by the
+// named kinds only and left at their defaults otherwise. Ratings are 1..5, 0 when not given.
+// 64 bytes, plus a FactDetail for the kinds that need one (detail()).
+struct Fact {
+  Kind kind = Kind::kContribution;
+  Member author = kFirst;     // the member whose device signed the record
+  Member logged_by = kFirst;  // who recorded it; the author today, kept apart for imports
+  Dimension dimension = 0;    // the entry's dimension, derived from the kind when unset
+  Visibility visibility = Visibility::kShared;
+  Member people = kNoOne;  // Entry.people
+
+  // The kind's main actor: contribution actor, card owner, appreciation recipient, bidder,
+  // supporter (gave), initiator, conflict raiser, boundary holder, goal holder, decision winner
+  // (kNoOne for a blend or new option), payer, who remembered an important date.
+  Member actor = kNoOne;
+  // A second role: who needed support, who supported a goal, who planned a date, who apologised
+  // first in a conflict.
+  Member second = kNoOne;
+
+  std::uint8_t effort = 0;      // contribution 1..3
+  std::uint8_t phase = 0;       // contribution: schema::Phase ordinal
+  std::uint8_t sub = 0;         // bid response, support form, initiation what, card scope, conflict
+                                // outcome, boundary event, decision prevailed, date recurrence
+  std::uint8_t sub2 = 0;        // initiation reception
+  std::uint8_t rating = 0;      // bid heard, support helpful, goal supported
+  bool yielded_author = false;  // conflict: outcome yieldedMe (true) / yieldedPartner (false)
+
+  std::int32_t day = 0;   // the date it happened, days since 1970-01-01
+  std::int32_t week = 0;  // ISO week index of `day` (see dates.hpp)
+  EntryId id;             // may be unknown (tests)
+  EpisodeId episode{};
+
+  // The kind-specific fields: all defaults when none were set. Valid while the Fact lives.
+  const FactDetail& detail() const { return detail_.get() ? *detail_.get() : kNoDetail; }
+  bool has_detail() const { return detail_.get() != nullptr; }
+  // The same for writing; allocates them on first use.
+  FactDetail& detail_mut() { return *detail_.get_or_make(); }
 
   bool has_episode() const {
     for (auto b : episode)
       if (b != 0) return true;
     return false;
   }
+
+ private:
+  inline static const FactDetail kNoDetail{};
+  DeepPtr<FactDetail> detail_;
 };
+static_assert(sizeof(Fact) <= 64, "a snapshot holds one Fact per entry: keep it small");
 
 // Everything the report reads. Owns its facts; build_report borrows it for the call only.
 struct Snapshot {

@@ -11,7 +11,7 @@ namespace bp = boost::math::policies;
 using NoThrow =
     bp::policy<bp::domain_error<bp::errno_on_error>, bp::overflow_error<bp::errno_on_error>,
                bp::evaluation_error<bp::errno_on_error>, bp::pole_error<bp::errno_on_error>,
-               bp::rounding_error<bp::errno_on_error>>;
+               bp::rounding_error<bp::errno_on_error>, bp::promote_double<false>>;
 
 bool outside(Interval ci, Band b) {
   return ci.low > b.high || ci.high < b.low;

@@ -1,19 +1,25 @@
-// report_bench: the reciprocity report over N entries, beside plain scans of the same entries in
-// the same run on the same store.
+// report_bench: the reciprocity report over N entries through the real daemon, beside a plain
+// scan of the same entries out of LMDB in the same run.
 //   baseline: a read txn iterating the bodies table with a cursor, touching each value (sum of
 //             sizes). No decryption, no decoding.
-//   floor:    the same scan, opening (XChaCha20-Poly1305) every sealed body: what reading the
-//             bodies costs at the least, since they are sealed at rest.
-//   report:   what tandemd does for `tandem report`: app::build_snapshot (the daemon's own code)
-//             in a fresh read txn, then insight::build_report, each timed.
-// The store is written directly (Store::append in big write transactions): realistic Entry
-// bodies from both members' devices, both in the roster, spread over a year.
+//   report:   a `report` request (JSON lines, window 1y: every entry counts) on tandemd's socket,
+//             the daemon started and its snapshot built: what `tandem report --json` waits for,
+//             minus the CLI's own start. Median of several requests.
+//   after an add: an `add`, then a report (the snapshot catches up with one record).
+//   start-up:  spawn to socket ready, then the first report (it waits for the snapshot that the
+//             daemon builds on its own thread at start), and the build time the daemon logs.
+//   build_snapshot: a fresh snapshot built in this process (the daemon's code), for reference.
+// The store is written directly (Store::append in big write transactions) into a data directory
+// laid out as tandemd's (keys, roster, self): realistic Entry bodies from both members' devices
+// over a year; tandemd then runs on it as member 1's device.
 // Usage: report_bench [N...]   (default: 10000 1000000)
+// REPORT_BENCH_PROFILE=K: print the daemon's pid, wait 2 s, then send K more reports (to attach
+// `perf record -g -p PID` to the daemon).
 #include "daemon/app/snapshot.hpp"
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/insight/dates.hpp"
-#include "daemon/insight/report.hpp"
 #include "daemon/store/entry_codec.hpp"
+#include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
 #include "tests/support/daemon_process.hpp"
 
@@ -24,8 +30,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 using namespace tandem;
@@ -132,24 +140,37 @@ void fill_entry(schema::Entry::Builder e, std::mt19937_64& rng, std::int32_t day
   }
 }
 
-struct Fixture {
-  test::TempDir dir;
-  std::unique_ptr<store::Store> store;
-};
+long rss_kb(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::stol(line.substr(6));
+  return -1;
+}
 
-// A store in a temp dir with both members' devices and `n` entries over the last 52 weeks,
-// appended in write transactions of 50,000.
-void make_store(Fixture& fx, std::size_t n, std::int32_t today) {
-  crypto::SymmetricKey key;
-  crypto::random_fill({key.data(), key.size()});
-  auto st = store::Store::open(fx.dir.path() + "/store", std::move(key));
+// A data directory as tandemd keeps it, with both members' devices in the roster (member 1's is
+// this daemon's) and `n` entries over the last 52 weeks, appended in write transactions of 50,000.
+void make_data_dir(const std::string& data, std::size_t n, std::int32_t today) {
+  const std::string keys = data + "/keys";
+  for (const auto& d : {data, keys})
+    if (auto st = store::ensure_private_dir(d); !st) die("dir", st.error());
+  crypto::SymmetricKey storage, space;
+  crypto::random_fill({storage.data(), storage.size()});
+  crypto::random_fill({space.data(), space.size()});
+  if (auto st = store::write_key_file(keys + "/storage.key", storage); !st) die("key", st.error());
+  if (auto st = store::write_key_file(keys + "/space.key", space); !st) die("key", st.error());
+  auto st = store::Store::open(data + "/store", std::move(storage));
   if (!st) die("open", st.error());
-  fx.store = std::move(*st);
-  auto& s = *fx.store;
+  auto& s = **st;
 
   const store::DeviceId devs[2] = {{1, 1, 1, 1, 1, 1, 1, 1}, {2, 2, 2, 2, 2, 2, 2, 2}};
-  crypto::SignKeyPair keys[2] = {crypto::sign_keypair(), crypto::sign_keypair()};
+  crypto::SignKeyPair sign[2] = {crypto::sign_keypair(), crypto::sign_keypair()};
+  crypto::DhKeyPair dh[2] = {crypto::dh_keypair(), crypto::dh_keypair()};
+  if (auto r = store::write_key_file(keys + "/device.sign", sign[0].secret); !r)
+    die("key", r.error());
+  if (auto r = store::write_key_file(keys + "/device.dh", dh[0].secret); !r) die("key", r.error());
   store::Roster roster;
+  crypto::random_fill(roster.space_id);
   roster.member_names[1] = "Alex";
   roster.member_names[2] = "Sam";
   for (int m = 0; m < 2; ++m) {
@@ -157,18 +178,20 @@ void make_store(Fixture& fx, std::size_t n, std::int32_t today) {
     d.id = devs[m];
     d.member = static_cast<std::uint8_t>(m + 1);
     d.name = m == 0 ? "alex-laptop" : "sam-phone";
-    d.sign_key = keys[m].pub;
+    d.sign_key = sign[m].pub;
+    d.dh_key = dh[m].pub;
     roster.devices.push_back(d);
   }
   std::mt19937_64 rng(42);
   std::uint64_t hlc = static_cast<std::uint64_t>(today - 366) * 86400000ull << 16;
   std::size_t written = 0;
-  while (written < n) {
+  do {
     auto txn = store::Txn::begin_write(s.env());
     if (!txn) die("begin_write", txn.error());
     if (written == 0) {
       if (auto r = s.put_meta(*txn, "roster", store::encode_roster(roster)); !r)
         die("roster", r.error());
+      if (auto r = s.put_meta(*txn, "self", devs[0]); !r) die("self", r.error());
     }
     for (std::size_t k = 0; k < 50000 && written < n; ++k, ++written) {
       // Dates rise with the log, as a year of logging does.
@@ -178,78 +201,58 @@ void make_store(Fixture& fx, std::size_t n, std::int32_t today) {
       auto [fields, note] = store::split_entry(msg.getRoot<schema::Entry>().asReader());
       const int m = static_cast<int>(rng() % 2);
       hlc += 1 << 16;
-      auto h = s.append(*txn, devs[m], keys[m].secret, hlc, 0,
+      auto h = s.append(*txn, devs[m], sign[m].secret, hlc, 0,
                         store::make_body(std::move(fields), std::move(note)));
       if (!h) die("append", h.error());
     }
     if (auto r = txn->commit(); !r) die("commit", r.error());
-  }
+  } while (written < n);
 }
 
-struct Figures {
-  double scan, open, snapshot, report;
-  std::size_t bytes, facts;
-};
+// The baseline: every body of the store read once in a read txn, no decryption. Opens the
+// environment read-side while tandemd runs on it (LMDB serves several processes).
+double scan_ms(const store::Store& s, std::size_t& bytes) {
+  auto t0 = Clock::now();
+  auto txn = store::Txn::begin_read(s.env());
+  if (!txn) die("begin_read", txn.error());
+  auto cur = store::Cursor::open(*txn, s.tables().bodies);
+  if (!cur) die("cursor", cur.error());
+  std::size_t sum = 0, touched = 0;
+  for (auto it = cur->first(); it; it = cur->next()) {
+    sum += it->value.size();
+    touched += it->value[it->value.size() / 2];  // read the value, not just its length
+  }
+  bytes = sum + (touched & 0);
+  return ms_since(t0);
+}
 
-Figures measure(const store::Store& s, std::int32_t today, const insight::ReportOptions& options) {
-  Figures f{};
-  {
-    auto t0 = Clock::now();
-    auto txn = store::Txn::begin_read(s.env());
-    if (!txn) die("begin_read", txn.error());
-    auto cur = store::Cursor::open(*txn, s.tables().bodies);
-    if (!cur) die("cursor", cur.error());
-    std::size_t bytes = 0, touched = 0;
-    for (auto it = cur->first(); it; it = cur->next()) {
-      bytes += it->value.size();
-      touched += it->value[it->value.size() / 2];  // read the value, not just its length
-    }
-    f.scan = ms_since(t0);
-    f.bytes = bytes + (touched & 0);
+// One request on an open connection; the time until its whole answer line is back.
+double call_ms(test::JsonClient& c, const std::string& line, const char* expect) {
+  auto t0 = Clock::now();
+  c.send_raw(line + "\n");
+  const std::string r = c.read_line(300000);  // the first report may wait for a long build
+  const double ms = ms_since(t0);
+  if (r.find(expect) == std::string::npos) {
+    std::fprintf(stderr, "report_bench: unexpected answer: %.300s\n", r.c_str());
+    std::exit(1);
   }
-  {
-    // The floor: the same scan, opening each body with the storage key. The bench does not hold
-    // the store's key object, so it seals a probe of the average body size and opens that; the
-    // cost of XChaCha20-Poly1305 depends on the length only.
-    crypto::SymmetricKey key;
-    crypto::random_fill({key.data(), key.size()});
-    auto txn = store::Txn::begin_read(s.env());
-    if (!txn) die("begin_read", txn.error());
-    auto cur = store::Cursor::open(*txn, s.tables().bodies);
-    if (!cur) die("cursor", cur.error());
-    std::vector<Bytes> probes;
-    auto t0 = Clock::now();
-    std::size_t opened = 0;
-    for (auto it = cur->first(); it; it = cur->next()) {
-      // Seal outside the timing would need a second pass; instead time opens of sealed copies
-      // made per distinct size, cached.
-      const std::size_t plain = it->value.size() - 40;  // nonce 24 + tag 16
-      if (probes.size() <= plain) probes.resize(plain + 1);
-      if (probes[plain].empty()) {
-        Bytes p(plain, 0x5a);
-        probes[plain] = crypto::seal(key, p, it->key);
-      }
-      auto o = crypto::open(key, probes[plain], it->key);
-      opened += o ? o->size() : 0;
-    }
-    f.open = ms_since(t0);
-    if (opened == 0) std::fprintf(stderr, "report_bench: nothing opened\n");
-  }
-  {
-    auto t0 = Clock::now();
-    auto txn = store::Txn::begin_read(s.env());
-    if (!txn) die("begin_read", txn.error());
-    auto snap = app::build_snapshot(s, *txn, 1);
-    if (!snap) die("snapshot", snap.error());
-    txn->abort();
-    f.snapshot = ms_since(t0);
-    f.facts = snap->facts.size();
-    auto t1 = Clock::now();
-    auto report = insight::build_report(*snap, options, today);
-    f.report = ms_since(t1);
-    if (report.window.weeks == 0) std::fprintf(stderr, "report_bench: empty window\n");
-  }
-  return f;
+  return ms;
+}
+
+// The daemon's own account of its start-up build ("built in N ms", "K KiB").
+std::pair<double, double> build_figures(const std::string& log) {
+  auto at = log.rfind("report snapshot: ");
+  if (at == std::string::npos) return {-1, -1};
+  auto kib = log.find(" KiB", at);
+  auto ms = log.find("built in ", at);
+  auto num_before = [&](std::size_t end) {
+    std::size_t b = end;
+    while (b > 0 && (std::isdigit(static_cast<unsigned char>(log[b - 1])) || log[b - 1] == '.'))
+      --b;
+    return std::atof(log.substr(b, end - b).c_str());
+  };
+  return {ms == std::string::npos ? -1 : std::atof(log.c_str() + ms + 9),
+          kib == std::string::npos ? -1 : num_before(kib)};
 }
 
 }  // namespace
@@ -259,41 +262,83 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) sizes.push_back(std::strtoull(argv[i], nullptr, 10));
   if (sizes.empty()) sizes = {10000, 1000000};
   const std::int32_t today = local_today();
-  insight::ReportOptions options;
-  options.label = "1y";
-  options.until_day = today;
-  options.since_day = today - 364;
+  const std::string report = R"({"id": 1, "report": {"window": "1y"}})";
+  const std::string add =
+      R"({"id": 2, "add": {"entry": {"contribution": {"effort": 2, "actor": "me"}, "dimension": "household", "note": "bench"}}})";
 
   std::printf(
-      "report over N entries (a year, both members), beside a plain scan of the bodies "
-      "table in the same run; medians of 5 runs (3 for N >= 1e6)\n");
+      "report over N entries (a year, both members) through tandemd's socket, beside a plain "
+      "scan of the bodies table in the same run\n");
   for (std::size_t n : sizes) {
+    test::TempDir dir;
+    const std::string data = dir.path() + "/data";
     auto t0 = Clock::now();
-    Fixture fx;
-    make_store(fx, n, today);
+    make_data_dir(data, n, today);
     std::printf("\nN = %zu (store written in %.1f s)\n", n, ms_since(t0) / 1000);
-    const int runs = n >= 1000000 ? 3 : 5;
-    std::vector<double> scan, open, snapshot, report, total;
-    Figures last{};
-    for (int r = 0; r < runs; ++r) {
-      last = measure(*fx.store, today, options);
-      scan.push_back(last.scan);
-      open.push_back(last.open);
-      snapshot.push_back(last.snapshot);
-      report.push_back(last.report);
-      total.push_back(last.snapshot + last.report);
+
+    // Start-up: spawn to socket ready; the first report waits for the snapshot built at start.
+    auto t1 = Clock::now();
+    test::DaemonProcess daemon(data, dir.path() + "/s.sock");
+    const double ready = ms_since(t1);
+    double first = 0;
+    {
+      test::JsonClient c(daemon.socket());
+      first = call_ms(c, report, "\"report\"");
     }
+    const double since_spawn = ms_since(t1);
+    const auto [built_ms, kib] = build_figures(daemon.log());
+
+    // Warm: reports and scans interleaved, so both see the same machine load.
+    auto key = store::read_key_file<32>(data + "/keys/storage.key");
+    if (!key) die("storage key", key.error());
+    auto st = store::Store::open(data + "/store", std::move(*key));
+    if (!st) die("open", st.error());
+    const int runs = n >= 1000000 ? 5 : 9;
+    std::vector<double> scan, warm, after_add, fresh;
+    std::size_t bytes = 0, facts = 0;
+    test::JsonClient c(daemon.socket());
+    for (int r = 0; r < runs; ++r) {
+      scan.push_back(scan_ms(**st, bytes));
+      warm.push_back(call_ms(c, report, "\"report\""));
+    }
+    if (const char* p = std::getenv("REPORT_BENCH_PROFILE")) {
+      std::printf("daemon pid %d\n", daemon.pid());
+      std::fflush(stdout);
+      std::this_thread::sleep_for(std::chrono::seconds(2));
+      for (int r = 0; r < std::atoi(p); ++r) call_ms(c, report, "\"report\"");
+    }
+    for (int r = 0; r < 3; ++r) {
+      call_ms(c, add, "\"entry\"");
+      after_add.push_back(call_ms(c, report, "\"report\""));
+    }
+    for (int r = 0; r < (n >= 1000000 ? 1 : 3); ++r) {
+      auto t2 = Clock::now();
+      auto txn = store::Txn::begin_read((*st)->env());
+      if (!txn) die("begin_read", txn.error());
+      auto snap = app::build_snapshot(**st, *txn, 1);
+      if (!snap) die("snapshot", snap.error());
+      fresh.push_back(ms_since(t2));
+      facts = snap->facts.size();
+    }
+    const long rss = rss_kb(daemon.pid());
+    daemon.stop();
+
     const double base = median(scan);
-    std::printf("  %-34s %9.1f ms   1.00x  (%zu bytes)\n", "baseline: scan bodies, no decrypt",
-                base, last.bytes);
-    std::printf("  %-34s %9.1f ms  %5.2fx\n", "floor: scan + open every body", median(open),
-                median(open) / base);
-    std::printf("  %-34s %9.1f ms  %5.2fx  (%zu facts)\n", "snapshot (app::build_snapshot)",
-                median(snapshot), median(snapshot) / base, last.facts);
-    std::printf("  %-34s %9.1f ms  %5.2fx\n", "build_report", median(report),
-                median(report) / base);
-    std::printf("  %-34s %9.1f ms  %5.2fx   target <= 3x%s\n", "report total (snapshot + build)",
-                median(total), median(total) / base, n >= 1000000 ? " and < 1000 ms" : "");
+    std::printf("  %-44s %9.1f ms   1.00x  (%zu bytes)\n", "baseline: scan bodies, no decrypt",
+                base, bytes);
+    std::printf("  %-44s %9.1f ms  %5.2fx   target <= 3x%s\n", "report on the socket (warm)",
+                median(warm), median(warm) / base, n >= 1000000 ? " and < 1000 ms" : "");
+    std::printf("  %-44s %9.1f ms  %5.2fx\n", "add, then report on the socket", median(after_add),
+                median(after_add) / base);
+    std::printf("  %-44s %9.1f ms\n", "start-up: spawn to socket ready", ready);
+    std::printf("  %-44s %9.1f ms  (%.1f ms after spawn)\n",
+                "start-up: first report (waits for the build)", first, since_spawn);
+    std::printf("  %-44s %9.1f ms  %5.2fx\n", "start-up: snapshot build, daemon's log", built_ms,
+                built_ms / base);
+    std::printf("  %-44s %9.1f ms  %5.2fx  (%zu facts)\n", "build_snapshot in this process",
+                median(fresh), median(fresh) / base, facts);
+    std::printf("  %-44s %9.1f MiB, %.0f bytes per entry; daemon RSS %.1f MiB\n",
+                "snapshot memory (daemon's log)", kib / 1024, kib * 1024 / n, rss / 1024.0);
   }
   return 0;
 }

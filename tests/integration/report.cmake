@@ -24,3 +24,7 @@ if(Python3_Interpreter_FOUND)
                    ${PROJECT_BINARY_DIR})
   set_tests_properties(cli_checkin_interactive PROPERTIES TIMEOUT 60 LABELS "integration")
 endif()
+
+tandem_test(report_snapshot_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/report_snapshot_test.cpp
+            DEPS tandem_test_support)
+add_dependencies(report_snapshot_tests tandemd)

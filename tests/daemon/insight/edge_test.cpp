@@ -60,9 +60,9 @@ TEST_CASE("check-in and conflict bodies keep what the report needs", "[from_entr
   e.setDate("2026-03-08");
   auto f = fact_from_entry(e.asReader(), kFirst);
   REQUIRE(f.ok());
-  CHECK(f->sealed);
-  CHECK(f->fairness[3] == 2);
-  CHECK(f->period_week == *parse_iso_week("2026-W10"));
+  CHECK(f->detail().sealed);
+  CHECK(f->detail().fairness[3] == 2);
+  CHECK(f->detail().period_week == *parse_iso_week("2026-W10"));
 
   auto c = e.getKind().initConflict();
   c.setRaisedBy(schema::Party::ME);
@@ -74,8 +74,8 @@ TEST_CASE("check-in and conflict bodies keep what the report needs", "[from_entr
   CHECK(g->actor == kSecond);
   CHECK(g->second == kFirst);
   CHECK(g->yielded_author);
-  REQUIRE(g->repairs.size() == 1);
-  CHECK(g->repairs[0].by == kFirst);
+  REQUIRE(g->detail().repairs.size() == 1);
+  CHECK(g->detail().repairs[0].by == kFirst);
 }
 
 TEST_CASE("windows parse into days", "[request]") {

@@ -56,7 +56,7 @@ class JournalBuilder {
     f.actor = raised_by;
     f.second = apologised;
     f.sub = 1;  // compromise
-    if (first_repair != kNoOne) f.repairs.push_back({first_repair, 1, true});
+    if (first_repair != kNoOne) f.detail_mut().repairs.push_back({first_repair, 1, true});
     return f;
   }
   Fact& initiation(Member logged_by, Member initiator, std::int32_t d, std::uint8_t what = 2) {
@@ -88,19 +88,19 @@ class JournalBuilder {
   Fact& checkin(Member author, int weeks_ago, std::uint8_t fairness_all = 3, bool sealed = false) {
     Fact& f = add(Kind::kCheckin, author, day(weeks_ago, 6), 9);
     f.actor = author;
-    f.period_week = f.week;
-    for (int d = 1; d <= kDimensions; ++d) f.fairness[d] = fairness_all;
-    f.appreciated = 4;
-    f.loaded = 3;
-    f.satisfaction = 4;
-    f.sealed = sealed;
+    f.detail_mut().period_week = f.week;
+    for (int d = 1; d <= kDimensions; ++d) f.detail_mut().fairness[d] = fairness_all;
+    f.detail_mut().appreciated = 4;
+    f.detail_mut().loaded = 3;
+    f.detail_mut().satisfaction = 4;
+    f.detail_mut().sealed = sealed;
     return f;
   }
   Fact& context(Member logged_by, std::int32_t from, std::int32_t until) {
     Fact& f = add(Kind::kContext, logged_by, from, 0);
-    f.text = "illness";
-    f.from_day = from;
-    f.until_day = until;
+    f.detail_mut().text = "illness";
+    f.detail_mut().from_day = from;
+    f.detail_mut().until_day = until;
     return f;
   }
 

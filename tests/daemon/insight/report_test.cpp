@@ -150,7 +150,7 @@ TEST_CASE("sealed answers never soften a pattern before they are revealed", "[re
     for (int i = 0; i < 3; ++i) j.contribution(j.logger(), kFirst, j.day(w, i), 3);
   j.checkin(kFirst, 1, 3);
   j.checkin(kSecond, 1, 3, true);
-  j.snapshot().facts.back().period_week -= 1;  // Alex's sealed one is for another week
+  j.snapshot().facts.back().detail_mut().period_week -= 1;  // Alex's sealed one is for another week
   Report r = run(j);
   CHECK(has_pattern(r, Topic::kContributions));
   CHECK(section(r, 3)->count.reading == Reading::kPattern);
@@ -199,7 +199,7 @@ TEST_CASE("the appreciation flow says which contributions the other thanked", "[
   j.contribution(kFirst, kFirst, j.day(1), 3);
   Fact& thanks = j.add(Kind::kAppreciation, kFirst, j.day(0), 9);
   thanks.actor = kSecond;
-  thanks.refs.push_back(id);
+  thanks.detail_mut().refs.push_back(id);
   Report r = run(j);
   CHECK(r.appreciation.to_partner == 1);
   CHECK(r.appreciation.to_reader == 0);
