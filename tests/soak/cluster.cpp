@@ -50,9 +50,9 @@ void pair(const Node& inviter, const Node& joiner, const std::string& name, bool
   expect(root(first).isPairCode(), "pairInvite did not answer with a code");
   const std::string code = root(first).getPairCode().getCode().cStr();
   const auto port = root(first).getPairCode().getPort();
-  auto joined = parse_response(call(
-      joiner, R"({"id": 2, "pairJoin": {"code": ")" + code + R"(", "name": ")" + name +
-                  R"(", "address": "127.0.0.1:)" + std::to_string(port) + R"("}})"));
+  auto joined = parse_response(
+      call(joiner, R"({"id": 2, "pairJoin": {"code": ")" + code + R"(", "name": ")" + name +
+                       R"(", "address": "127.0.0.1:)" + std::to_string(port) + R"("}})"));
   expect(root(joined).isPaired(), joiner.name + " could not join: " + joiner.daemon->log());
   expect(root(parse_response(inv.read_line())).isPaired(), "the invite did not complete");
 }
@@ -79,8 +79,8 @@ std::vector<Node> start_cluster(const std::string& root_dir, int count) {
     n.dir = root_dir + "/" + n.name;
     std::filesystem::create_directories(n.dir);
     n.listen = free_listen();
-    n.daemon = std::make_unique<test::DaemonProcess>(n.data(), n.socket(),
-                                                     std::vector<std::string>{"--listen", n.listen});
+    n.daemon = std::make_unique<test::DaemonProcess>(
+        n.data(), n.socket(), std::vector<std::string>{"--listen", n.listen});
   }
   auto init = parse_response(call(nodes[0], R"({"id": 1, "init": {"name": "Alex"}})"));
   expect(root(init).isInit(), "init failed");
@@ -101,8 +101,8 @@ EntrySet export_entries(const Node& n) {
   JsonClient c(n.socket());
   std::string cursor;
   for (;;) {
-    auto r = parse_response(c.call(R"({"id": 4, "export": {"limit": 1000, "cursor": ")" + cursor +
-                                   "\"}}"));
+    auto r = parse_response(
+        c.call(R"({"id": 4, "export": {"limit": 1000, "cursor": ")" + cursor + "\"}}"));
     expect(root(r).isList(), "export failed on " + n.name);
     auto list = root(r).getList();
     for (auto e : list.getEntries()) {
@@ -115,6 +115,19 @@ EntrySet export_entries(const Node& n) {
     if (cursor.empty()) break;
   }
   return out;
+}
+
+std::vector<std::string> missing_on(const Node& n,
+                                    const std::map<std::string, std::string>& expected) {
+  std::vector<std::string> missing;
+  if (expected.empty()) return missing;
+  JsonClient c(n.socket());
+  for (const auto& [id, note] : expected) {
+    auto r = parse_response(c.call(R"({"id": 7, "get": {"id": ")" + id + "\"}}"));
+    if (!root(r).isEntry() || note != root(r).getEntry().getEntry().getNote().cStr())
+      missing.push_back(id);
+  }
+  return missing;
 }
 
 std::optional<std::uint64_t> record_count(const Node& n) {

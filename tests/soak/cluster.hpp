@@ -44,6 +44,10 @@ struct EntrySet {
 };
 EntrySet export_entries(const Node& n);
 
+// Which of `expected` (id -> note) are not readable on the running node with that note.
+std::vector<std::string> missing_on(const Node& n,
+                                    const std::map<std::string, std::string>& expected);
+
 // status.entries (every record held, all devices), or nullopt when the daemon does not answer.
 std::optional<std::uint64_t> record_count(const Node& n);
 

@@ -5,10 +5,11 @@
 
 namespace tandem::soak {
 
-Load::Load(const std::vector<Node>& nodes, int writers_per_node, std::string tag)
-    : nodes_(nodes), tag_(std::move(tag)), acked_(nodes.size()) {
+Load::Load(const std::vector<Node>& nodes, int writers_per_node, int pause_ms, std::string tag)
+    : nodes_(nodes), pause_ms_(pause_ms), tag_(std::move(tag)), acked_(nodes.size()) {
   for (std::size_t n = 0; n < nodes_.size(); ++n) {
-    for (int w = 0; w < writers_per_node; ++w) threads_.emplace_back([this, n, w] { writer(n, w); });
+    for (int w = 0; w < writers_per_node; ++w)
+      threads_.emplace_back([this, n, w] { writer(n, w); });
   }
 }
 
@@ -43,9 +44,9 @@ void Load::writer(std::size_t node, int index) {
     }
     const std::string note = prefix + std::to_string(i);
     try {
-      auto r = test::parse_response(conn->call(
-          R"({"id": 9, "add": {"entry": {"contribution": {"effort": 2}, "note": ")" + note +
-          "\"}}}"));
+      auto r = test::parse_response(
+          conn->call(R"({"id": 9, "add": {"entry": {"contribution": {"effort": 2}, "note": ")" +
+                     note + "\"}}}"));
       auto resp = r->getRoot<schema::Response>().asReader();
       if (resp.isEntry()) {
         std::lock_guard lock(mu_);
@@ -57,6 +58,7 @@ void Load::writer(std::size_t node, int index) {
       ++unacked_;  // killed mid-request: the add may or may not have been stored
       conn.reset();
     }
+    if (pause_ms_ > 0) std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms_));
   }
 }
 

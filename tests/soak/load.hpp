@@ -18,7 +18,8 @@ class Load {
  public:
   // Borrows `nodes` (their sockets must stay where they are). `tag` makes every note unique
   // across rounds ("r12").
-  Load(const std::vector<Node>& nodes, int writers_per_node, std::string tag);
+  // Each writer pauses `pause_ms` between adds.
+  Load(const std::vector<Node>& nodes, int writers_per_node, int pause_ms, std::string tag);
   ~Load();  // stops
   Load(const Load&) = delete;
   Load& operator=(const Load&) = delete;
@@ -38,6 +39,7 @@ class Load {
   void writer(std::size_t node, int index);
 
   const std::vector<Node>& nodes_;
+  int pause_ms_;
   std::string tag_;
   std::atomic<bool> stop_{false};
   std::mutex mu_;
