@@ -33,6 +33,10 @@ void Load::writer(std::size_t node, int index) {
   const std::string prefix = tag_ + "-" + nodes_[node].name + "-w" + std::to_string(index) + "-";
   std::unique_ptr<test::JsonClient> conn;
   for (int i = 0; !stop_; ++i) {
+    if (paused_) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
     if (!conn) {
       try {
         conn = std::make_unique<test::JsonClient>(nodes_[node].socket());

@@ -24,6 +24,10 @@ class Load {
   Load(const Load&) = delete;
   Load& operator=(const Load&) = delete;
 
+  // Holds every writer before its next add until resume() (the soak audits a dead store
+  // meanwhile, so that the check's own length does not pile up entries).
+  void pause() { paused_ = true; }
+  void resume() { paused_ = false; }
   // Stops every writer and joins; a request in flight gets its answer first (or the connection
   // dies).
   void stop();
@@ -41,7 +45,7 @@ class Load {
   const std::vector<Node>& nodes_;
   int pause_ms_;
   std::string tag_;
-  std::atomic<bool> stop_{false};
+  std::atomic<bool> stop_{false}, paused_{false};
   std::mutex mu_;
   std::vector<std::map<std::string, std::string>> acked_;
   std::atomic<std::uint64_t> unacked_{0};

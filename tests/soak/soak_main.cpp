@@ -12,8 +12,8 @@
 //
 //   tandem-soak [--rounds N] [--devices 2|3] [--writers W] [--pause-ms P] [--seed S]
 //               [--max-seconds T] [--full-check-every K]
-// Defaults: 100 rounds, 3 devices, 2 writers per device pausing 10 ms between adds, a full
-// comparison of every device's export every 10 rounds and at the end.
+// Defaults: 100 rounds, 3 devices, 2 writers per device pausing 20 ms between adds, a full
+// comparison of every device's export every 25 rounds and at the end.
 #include "tests/soak/cluster.hpp"
 #include "tests/soak/load.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -40,8 +40,8 @@ struct Options {
   int writers = 2;
   unsigned seed = 0;
   double max_seconds = 0;  // 0: no limit; else no new round starts after this
-  int pause_ms = 10;       // each writer's pause between adds
-  int full_check_every = 10;
+  int pause_ms = 20;       // each writer's pause between adds
+  int full_check_every = 25;
 };
 
 Options parse(int argc, char** argv) {
@@ -132,9 +132,9 @@ long wait_converged(const std::vector<Node>& nodes, const Acked& round_acked,
   return -1;
 }
 
-// The full comparison (every tenth round and at the end): every node's whole export, the same
-// entry set on each, every acknowledged entry on every node, no duplicate anywhere. Returns the
-// number of entries on each.
+// The full comparison (every --full-check-every rounds and at the end): every node's whole export,
+// the same entry set on each, every acknowledged entry on every node, no duplicate anywhere.
+// Returns the number of entries on each.
 std::uint64_t check_full(const std::vector<Node>& nodes, const Acked& acked, Totals& t) {
   std::vector<EntrySet> sets;
   for (const auto& n : nodes) sets.push_back(export_entries(n));
@@ -209,7 +209,9 @@ int main(int argc, char** argv) {
         // within this pause.
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
         for (const auto& [id, note] : load.snapshot(vi)) acked[vi].emplace(id, note);
+        load.pause();
         check_dead_store(victim, acked[vi], t);
+        load.resume();
         down_ms = uniform(0, 1000);
         std::this_thread::sleep_for(std::chrono::milliseconds(down_ms));
         victim.daemon->start();
