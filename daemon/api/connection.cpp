@@ -7,13 +7,32 @@ namespace tandem::api {
 using asio::as_tuple;
 using asio::use_awaitable;
 
+namespace {
+// Kinds of the rate-limited log (one line per kind per interval, with the count).
+constexpr const char* kRefusedLine = "local requests refused: JSON lines over 1048576 bytes";
+constexpr const char* kRefusedFrame =
+    "local requests refused: Cap'n Proto frames over 1048576 bytes";
+constexpr const char* kDroppedSlowReader =
+    "local clients disconnected: not reading their responses";
+static_assert(kMaxFrameBytes == 1048576, "the refusal kinds above name the cap");
+}  // namespace
+
 Connection::Connection(asio::local::stream_protocol::socket sock, Backend& backend,
-                       const Codec& codec, std::size_t max_queued_bytes)
+                       const Codec& codec, std::size_t max_queued_bytes, LogLimiter* refusals)
     : sock_(std::move(sock)),
       backend_(backend),
       codec_(codec),
       max_queued_(max_queued_bytes),
+      refusals_(refusals),
       progress_(sock_.get_executor()) {}
+
+void Connection::note_refusal(const char* kind) {
+  if (refusals_) {
+    refusals_->note(kind, LogLimiter::Clock::now());
+  } else {
+    spdlog::warn("{}", kind);
+  }
+}
 
 void Connection::close() {
   if (closed_) return;
@@ -56,6 +75,7 @@ awaitable<void> Connection::run() {
         ++i;  // the newline
         if (discarding_line_) {
           discarding_line_ = false;
+          note_refusal(kRefusedLine);
           send_error(0, {Code::kTooLarge,
                          "request line over " + std::to_string(kMaxFrameBytes) + " bytes"});
           continue;
@@ -72,6 +92,7 @@ awaitable<void> Connection::run() {
         auto r = frames_.next(words);
         if (r == proto::FrameDecoder::Result::kNeedMore) break;
         if (r == proto::FrameDecoder::Result::kTooLarge) {
+          note_refusal(kRefusedFrame);
           send_error(0, {Code::kTooLarge,
                          "request frame over " + std::to_string(kMaxFrameBytes) + " bytes"});
           continue;
@@ -158,7 +179,7 @@ void Connection::enqueue(std::string bytes) {
   queued_ += bytes.size();
   out_.push_back(std::move(bytes));
   if (queued_ > max_queued_) {
-    spdlog::warn("local client is not reading its responses; disconnecting it");
+    note_refusal(kDroppedSlowReader);
     close();
     return;
   }

@@ -5,6 +5,7 @@
 #include "daemon/api/asio.hpp"
 #include "daemon/api/backend.hpp"
 #include "daemon/api/codec.hpp"
+#include "daemon/base/log_limiter.hpp"
 #include "proto/framing.hpp"
 
 #include <deque>
@@ -16,9 +17,10 @@ namespace tandem::api {
 class Connection final : public EventSink, public std::enable_shared_from_this<Connection> {
  public:
   // shared_ptr because subscriptions hold weak references to the sink and the writer coroutine
-  // must outlive a reader that has returned.
+  // must outlive a reader that has returned. `refusals` (borrowed, may be null; the server's, on
+  // the same executor) counts oversized requests and clients dropped for not reading.
   Connection(asio::local::stream_protocol::socket sock, Backend& backend, const Codec& codec,
-             std::size_t max_queued_bytes);
+             std::size_t max_queued_bytes, LogLimiter* refusals = nullptr);
 
   // Reads and serves requests until the client leaves or close() is called.
   awaitable<void> run();
@@ -34,12 +36,14 @@ class Connection final : public EventSink, public std::enable_shared_from_this<C
   void send_error(std::uint32_t id, const Error& e);
   void send(capnp::MessageBuilder& response);
   void enqueue(std::string bytes);
+  void note_refusal(const char* kind);
   awaitable<void> write_loop();
 
   asio::local::stream_protocol::socket sock_;
   Backend& backend_;
   const Codec& codec_;
   std::size_t max_queued_;
+  LogLimiter* refusals_;
   Mode mode_ = Mode::kUnknown;
   proto::FrameDecoder frames_{kMaxFrameBytes};
   std::string line_;

@@ -27,6 +27,8 @@ Server::Server(asio::io_context& io, Backend& backend, ServerOptions options)
       backend_(backend),
       options_(std::move(options)),
       acceptor_(io),
+      refusals_(options_.log_interval),
+      flush_timer_(io),
       registry_(std::make_unique<Registry>()) {}
 
 Server::~Server() {
@@ -82,6 +84,7 @@ Result<std::unique_ptr<Server>> Server::listen(asio::io_context& io, Backend& ba
 }
 
 awaitable<void> Server::run() {
+  asio::co_spawn(io_, flush_refusals(), asio::detached);
   while (!stopped_) {
     auto [ec, sock] = co_await acceptor_.async_accept(as_tuple(use_awaitable));
     if (ec) {
@@ -93,12 +96,16 @@ awaitable<void> Server::run() {
     socklen_t len = sizeof cred;
     if (::getsockopt(sock.native_handle(), SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 ||
         cred.uid != ::geteuid()) {
-      spdlog::warn("refused a local client of uid {} (only uid {} may use this daemon)", cred.uid,
-                   ::geteuid());
+      // One kind per uid: the line names who tried, at most once per interval each.
+      refusals_.note("refused a local client of uid " + std::to_string(cred.uid) + " (only uid " +
+                         std::to_string(::geteuid()) + " may use this daemon)",
+                     LogLimiter::Clock::now());
       continue;  // closing the socket refuses it
     }
     if (live_ >= options_.max_connections) {
-      spdlog::warn("refused a local client: {} connections open", live_);
+      refusals_.note("local clients refused: " + std::to_string(options_.max_connections) +
+                         " connections already open",
+                     LogLimiter::Clock::now());
       continue;
     }
     asio::co_spawn(io_, serve(std::move(sock)), asio::detached);
@@ -106,8 +113,8 @@ awaitable<void> Server::run() {
 }
 
 awaitable<void> Server::serve(stream::socket sock) {
-  auto conn =
-      std::make_shared<Connection>(std::move(sock), backend_, codec_, options_.max_queued_bytes);
+  auto conn = std::make_shared<Connection>(std::move(sock), backend_, codec_,
+                                           options_.max_queued_bytes, &refusals_);
   auto& list = registry_->connections;
   std::erase_if(list, [](const auto& w) { return w.expired(); });
   list.push_back(conn);
@@ -121,9 +128,19 @@ awaitable<void> Server::serve(stream::socket sock) {
   conn->close();
 }
 
+awaitable<void> Server::flush_refusals() {
+  while (!stopped_) {
+    flush_timer_.expires_after(options_.log_interval);
+    co_await flush_timer_.async_wait(as_tuple(use_awaitable));
+    refusals_.flush(LogLimiter::Clock::now());
+  }
+}
+
 void Server::stop() {
   if (stopped_) return;
   stopped_ = true;
+  flush_timer_.cancel();
+  refusals_.flush(LogLimiter::Clock::now(), /*force=*/true);
   boost::system::error_code ec;
   std::string path = options_.socket_path;
   if (acceptor_.is_open()) {

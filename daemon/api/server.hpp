@@ -5,6 +5,7 @@
 #include "daemon/api/asio.hpp"
 #include "daemon/api/backend.hpp"
 #include "daemon/api/codec.hpp"
+#include "daemon/base/log_limiter.hpp"
 #include "daemon/base/result.hpp"
 
 #include <string>
@@ -15,6 +16,9 @@ struct ServerOptions {
   std::string socket_path;
   std::size_t max_connections = 256;
   std::size_t max_queued_bytes = 16 << 20;  // per connection, before a slow reader is dropped
+  // Refusals (oversized requests, slow readers, connections over the cap, other uids) are logged
+  // once per kind per interval, with their count, never once per event.
+  std::chrono::milliseconds log_interval{60000};
 };
 
 class Server {
@@ -25,7 +29,7 @@ class Server {
                                                 ServerOptions options);
   ~Server();
 
-  // Accepts until stop(). Runs on `io`.
+  // Accepts until stop(), and flushes the refusal log every interval. Runs on `io`.
   awaitable<void> run();
   // Closes the listener and every connection; removes the socket file.
   void stop();
@@ -35,12 +39,15 @@ class Server {
  private:
   Server(asio::io_context& io, Backend& backend, ServerOptions options);
   awaitable<void> serve(asio::local::stream_protocol::socket sock);
+  awaitable<void> flush_refusals();
 
   asio::io_context& io_;
   Backend& backend_;
   ServerOptions options_;
   Codec codec_;
   asio::local::stream_protocol::acceptor acceptor_;
+  LogLimiter refusals_;
+  asio::steady_timer flush_timer_;
   std::size_t live_ = 0;
   bool stopped_ = false;
   struct Registry;

@@ -185,6 +185,7 @@ void Network::stop() {
   if (beacon_sender_) beacon_sender_->stop();
   if (beacon_listener_) beacon_listener_->stop();
   if (listener_) listener_->stop();
+  batch_refusals_.flush(LogLimiter::Clock::now(), /*force=*/true);
   for (auto& w : channels_) {
     if (auto c = w.lock()) c->close();
   }
@@ -388,7 +389,9 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
           });
         }
         if (!st) {
-          spdlog::warn("peer {}: refused a batch: {}", to_hex(s->device), st.error().message);
+          batch_refusals_.note(
+              "peer " + to_hex(s->device) + ": refused a batch: " + st.error().message,
+              LogLimiter::Clock::now());
           if (st.error().message.rfind("fork: ", 0) == 0) {
             forks_.insert(st.error().message.substr(6, 16));  // the forking device's id
           }

@@ -6,6 +6,7 @@
 
 #include "daemon/api/backend.hpp"
 #include "daemon/app/journal.hpp"
+#include "daemon/base/log_limiter.hpp"
 #include "daemon/config/config.hpp"
 #include "daemon/discovery/beacon.hpp"
 #include "daemon/discovery/lan.hpp"
@@ -163,6 +164,9 @@ class Network {
   bool invite_active_ = false;
   std::set<std::string> forks_;
   std::size_t read_since_release_ = 0;  // batch bytes sent since the store's pages were released
+  // Batches refused (a full disk refuses every retry of the partner until space returns): one
+  // line per kind per minute with the count, not one per batch.
+  LogLimiter batch_refusals_{std::chrono::minutes(1)};
 };
 
 }  // namespace tandem::app

@@ -5,7 +5,12 @@
 namespace tandem::store {
 
 Committer::Committer(Store& store, Post post, Options options)
-    : store_(store), post_(std::move(post)), options_(options), thread_([this] { run(); }) {}
+    : store_(store),
+      post_(std::move(post)),
+      options_(options),
+      failures_(std::chrono::minutes(1),
+                [](const std::string& line) { spdlog::error("store commits failed: {}", line); }),
+      thread_([this] { run(); }) {}
 
 Committer::~Committer() {
   stop();
@@ -49,12 +54,16 @@ void Committer::run() {
     {
       std::unique_lock lock(mu_);
       cv_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
-      if (queue_.empty() && stopping_) return;
+      if (queue_.empty() && stopping_) {
+        failures_.flush(LogLimiter::Clock::now(), /*force=*/true);
+        return;
+      }
       while (!queue_.empty() && batch.size() < options_.max_batch) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
     }
+    failures_.flush(LogLimiter::Clock::now());  // counts held back from a quiet interval
     std::vector<Status> results(batch.size());
     auto parent = Txn::begin_write(store_.env());
     if (!parent) {
@@ -77,7 +86,7 @@ void Committer::run() {
       }
       Status committed = parent->commit();
       if (!committed) {
-        spdlog::error("store commit failed: {}", committed.error().message);
+        failures_.note(committed.error().message, LogLimiter::Clock::now());
         for (auto& r : results) {
           if (r) r = committed;
         }

@@ -3,6 +3,7 @@
 // nested transaction, so one failing request does not fail its neighbours.
 #pragma once
 
+#include "daemon/base/log_limiter.hpp"
 #include "daemon/store/store.hpp"
 
 #include <condition_variable>
@@ -57,6 +58,9 @@ class Committer {
   bool stopping_ = false;
   std::uint64_t commits_ = 0;
   std::size_t size_at_release_ = 0;  // the file's used size at the last release (writer thread)
+  // Failed commits (a full disk fails every one until space returns): one line per kind per
+  // minute with the count, not one per commit. Used on the writer thread only.
+  LogLimiter failures_;
   std::thread thread_;
 };
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -207,8 +208,9 @@ std::string JsonClient::read_line(int timeout_ms) {
       return line;
     }
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0)
-      throw std::runtime_error("timed out waiting for a response");
+    const int ready = ::poll(&p, 1, timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;  // a signal (the soak's Ctrl-C), not a timeout
+    if (ready <= 0) throw std::runtime_error("timed out waiting for a response");
     char tmp[65536];
     ssize_t n = ::read(fd_, tmp, sizeof tmp);
     if (n <= 0) throw std::runtime_error("connection closed");
@@ -258,7 +260,9 @@ std::unique_ptr<capnp::MallocMessageBuilder> CapnpClient::receive(int timeout_ms
     if (r != proto::FrameDecoder::Result::kNeedMore)
       throw std::runtime_error("bad frame from tandemd");
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, timeout_ms) <= 0) throw std::runtime_error("timed out waiting for a frame");
+    const int ready = ::poll(&p, 1, timeout_ms);
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) throw std::runtime_error("timed out waiting for a frame");
     std::uint8_t tmp[65536];
     ssize_t n = ::read(fd_, tmp, sizeof tmp);
     if (n <= 0) throw std::runtime_error("connection closed");

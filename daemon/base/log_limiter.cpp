@@ -1,10 +1,10 @@
-#include "daemon/wire/log_limiter.hpp"
+#include "daemon/base/log_limiter.hpp"
 
 #include <spdlog/spdlog.h>
 
 #include <cmath>
 
-namespace tandem::wire {
+namespace tandem {
 
 LogLimiter::LogLimiter(Clock::duration interval, Sink sink)
     : interval_(interval), sink_(std::move(sink)) {
@@ -57,4 +57,4 @@ std::uint64_t LogLimiter::pending(std::string_view kind) const {
   return it == kinds_.end() ? 0 : it->second.pending;
 }
 
-}  // namespace tandem::wire
+}  // namespace tandem

@@ -1,0 +1,226 @@
+// Resource bounds under attack, at the daemon level: a real paired couple of daemons, one of
+// them (alex) attacked while the test checks that it keeps serving its partner and its local
+// clients, that its peak memory (VmHWM) stays under a stated cap, and that each kind of refusal
+// is logged once per interval (the listener's interval is 60 s), never once per event.
+//
+// The cap: 64 MiB. An idle daemon with a small journal peaks near 9 MiB (mostly the mapped
+// store file). What an attack can make it hold is bounded by design: at most 64 handshakes in
+// flight, each reading at most one 64 KiB frame (about 4 MiB), and a local line is discarded
+// past 1 MiB as it arrives. 64 MiB leaves room for the store's pages and the allocator while
+// still catching a buffer that grows with the attack (1,000 connections of 64 KiB alone would
+// exceed it). Under AddressSanitizer (shadow memory, quarantine) the figure is printed only.
+#include "tests/integration/attack_support.hpp"
+#include "tests/support/devices.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdio>
+
+using namespace tandem;
+using namespace tandem::test;
+using SteadyClock = std::chrono::steady_clock;
+
+namespace {
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kSanitized = true;
+#else
+constexpr bool kSanitized = false;
+#endif
+constexpr std::uint64_t kCapKiB = 64 * 1024;
+constexpr auto kAttackLength = std::chrono::seconds(12);  // two 5 s handshake deadlines and more
+
+long ms_since(SteadyClock::time_point t) {
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - t).count());
+}
+
+std::string add(Device& d, const std::string& note) {
+  auto r = d.call(R"({"id": 9, "add": {"entry": {"contribution": {}, "note": ")" + note + "\"}}}");
+  REQUIRE(root(r).isEntry());
+  return root(r).getEntry().getId().cStr();
+}
+
+bool has(Device& d, const std::string& id) {
+  return root(d.call(R"({"id": 8, "get": {"id": ")" + id + R"("}})")).isEntry();
+}
+
+// Milliseconds for an entry added on `from` to be readable on `to`; -1 after 20 s.
+long reach_ms(Device& from, Device& to, const std::string& note) {
+  const auto t = SteadyClock::now();
+  const std::string id = add(from, note);
+  if (!eventually([&] { return has(to, id); }, 20)) return -1;
+  return ms_since(t);
+}
+
+// The slowest of 20 status calls on fresh local connections, in milliseconds.
+long local_ms(Device& d) {
+  long worst = 0;
+  for (int i = 0; i < 20; ++i) {
+    const auto t = SteadyClock::now();
+    auto r = d.call(R"({"id": 1, "status": {}})");
+    REQUIRE(root(r).isStatus());
+    worst = std::max(worst, ms_since(t));
+  }
+  return worst;
+}
+
+std::uint16_t port_of(const std::string& listen) {
+  return static_cast<std::uint16_t>(std::stoul(listen.substr(listen.rfind(':') + 1)));
+}
+
+// Alex (attacked) and Sam, paired and connected.
+struct Couple {
+  Device alex, sam;
+  Couple() {
+    REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
+    pair(alex, sam, "Sam");
+    REQUIRE(reach_ms(alex, sam, "warm-up") >= 0);
+  }
+};
+
+struct Figures {
+  long partner_in = -1, partner_out = -1, reconnect = -1, local = -1;
+};
+
+// During an attack: an entry each way between the partners, local calls, and Sam restarting, so
+// that a fresh handshake must get through to the attacked listener.
+Figures keep_serving(Couple& c) {
+  Figures f;
+  f.partner_in = reach_ms(c.sam, c.alex, "to alex during the attack");
+  f.partner_out = reach_ms(c.alex, c.sam, "to sam during the attack");
+  f.local = local_ms(c.alex);
+  c.sam.daemon.stop();
+  c.sam.daemon.start();
+  f.reconnect = reach_ms(c.sam, c.alex, "after sam restarted during the attack");
+  return f;
+}
+
+void check_serving(const Figures& f) {
+  CHECK(f.partner_in >= 0);
+  CHECK(f.partner_out >= 0);
+  CHECK(f.reconnect >= 0);
+  CHECK(f.local < 2000);
+}
+
+void check_memory(const char* attack, std::uint64_t before, std::uint64_t peak, const Figures& f) {
+  std::printf(
+      "resource bounds: %s: peak RSS %.1f MiB (before %.1f MiB, cap %llu MiB%s); partner entry "
+      "in %ld ms, out %ld ms, after a reconnect %ld ms; slowest local call %ld ms\n",
+      attack, peak / 1024.0, before / 1024.0, static_cast<unsigned long long>(kCapKiB / 1024),
+      kSanitized ? ", not enforced under ASan" : "", f.partner_in, f.partner_out, f.reconnect,
+      f.local);
+  if (!kSanitized) CHECK(peak < kCapKiB);
+}
+
+}  // namespace
+
+TEST_CASE("1,000 half-open connections to the peer port: bounded memory, the partner still syncs",
+          "[resources][network]") {
+  raise_fd_limit(4096);
+  Couple c;
+  const auto port = port_of(c.alex.listen());
+  const auto before = peak_rss_kib(c.alex.daemon.pid());
+  HalfOpenStats st;
+  const auto started = SteadyClock::now();
+  Attack attack([&](const auto& stop) { hold_half_open(port, 1000, st, stop); });
+  REQUIRE(eventually([&] { return st.opened >= 1000; }, 20));
+  const Figures f = keep_serving(c);
+  std::this_thread::sleep_until(started + kAttackLength);
+  CHECK(attack.running());
+  attack.stop();
+  const auto peak = peak_rss_kib(c.alex.daemon.pid());
+  std::printf("resource bounds: half-open: %llu connections opened, %llu closed by the daemon\n",
+              static_cast<unsigned long long>(st.opened.load()),
+              static_cast<unsigned long long>(st.closed_by_daemon.load()));
+  check_memory("1,000 half-open connections", before, peak, f);
+  check_serving(f);
+  CHECK(st.closed_by_daemon > 0);
+  // Thousands of evictions, one line (the first) in a 60 s interval; the rest are counted.
+  const std::string log = c.alex.daemon.log();
+  INFO(log);
+  CHECK(count_lines(log, "evicted to stay under the cap") >= 1);
+  CHECK(count_lines(log, "evicted to stay under the cap") <= 2);
+  CHECK(count_lines(log, "dropped at the deadline") <= 2);
+  CHECK(count_lines(log, "closed during the handshake") <= 2);
+}
+
+TEST_CASE("peers trickling one byte a second are cut at the handshake deadline, logged once",
+          "[resources][network]") {
+  Couple c;
+  const auto port = port_of(c.alex.listen());
+  const auto before = peak_rss_kib(c.alex.daemon.pid());
+  TrickleStats st;
+  const auto started = SteadyClock::now();
+  Attack attack([&](const auto& stop) { trickle(port, 32, st, stop); });
+  const Figures f = keep_serving(c);
+  std::this_thread::sleep_until(started + kAttackLength);
+  CHECK(attack.running());
+  attack.stop();
+  const auto peak = peak_rss_kib(c.alex.daemon.pid());
+  std::printf(
+      "resource bounds: trickle: %llu bytes sent, %llu connections cut, the longest "
+      "after %ld ms\n",
+      static_cast<unsigned long long>(st.bytes_sent.load()),
+      static_cast<unsigned long long>(st.closed_by_daemon.load()), st.longest_ms.load());
+  check_memory("32 peers trickling one byte a second", before, peak, f);
+  check_serving(f);
+  CHECK(st.closed_by_daemon >= 32);     // every trickler cut at least once in 12 s
+  CHECK(st.longest_ms <= 5000 + 2000);  // at the 5 s deadline, not later
+  const std::string log = c.alex.daemon.log();
+  INFO(log);
+  CHECK(count_lines(log, "dropped at the deadline") >= 1);
+  CHECK(count_lines(log, "dropped at the deadline") <= 2);
+}
+
+TEST_CASE("local clients sending 1 GiB lines: refused as tooLarge, memory bounded, all served",
+          "[resources][api]") {
+  Couple c;
+  const auto before = peak_rss_kib(c.alex.daemon.pid());
+  std::atomic<int> lines{0}, refused{0}, served_after{0};
+  long first_ms = -1;
+  const auto started = SteadyClock::now();
+  // One 1 GiB line after another, each on its own connection, until the checks are done; after
+  // each refusal the same connection must still answer a request.
+  Attack attack([&](const auto& stop) {
+    while (!stop) {
+      int fd = send_huge_line(c.alex.daemon.socket(), std::uint64_t{1} << 30, stop);
+      if (fd < 0) return;
+      if (first_ms < 0) first_ms = ms_since(started);
+      ++lines;
+      auto read_line = [fd] {
+        std::string line;
+        char ch;
+        pollfd p{fd, POLLIN, 0};
+        while (::poll(&p, 1, 20000) > 0 && ::read(fd, &ch, 1) == 1 && ch != '\n') line += ch;
+        return line;
+      };
+      if (read_line().find("\"tooLarge\"") != std::string::npos) ++refused;
+      const std::string status = "{\"id\": 2, \"status\": {}}\n";
+      if (::send(fd, status.data(), status.size(), MSG_NOSIGNAL) > 0 &&
+          read_line().find("\"status\"") != std::string::npos)
+        ++served_after;
+      ::close(fd);
+    }
+  });
+  REQUIRE(eventually([&] { return lines >= 1; }, 120));
+  const Figures f = keep_serving(c);
+  CHECK(attack.running());
+  attack.stop();
+  const auto peak = peak_rss_kib(c.alex.daemon.pid());
+  std::printf("resource bounds: %d lines of 1 GiB sent (the first in %ld ms), %d refused\n",
+              lines.load(), first_ms, refused.load());
+  check_memory("1 GiB JSON lines", before, peak, f);
+  check_serving(f);
+  CHECK(refused >= 1);
+  CHECK(refused >= lines - 1);  // the last one may have been cut short by stop()
+  CHECK(served_after == refused);
+  const std::string log = c.alex.daemon.log();
+  INFO(log);
+  CHECK(count_lines(log, "over 1048576 bytes") >= 1);
+  CHECK(count_lines(log, "over 1048576 bytes") <= 2);
+}
