@@ -5,6 +5,7 @@
 #include "client/render.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -84,6 +85,8 @@ int run_export(Invocation& inv) {
   message.initRoot<schema::Request>().initBundleExport().setForDevice(inv.for_device);
   auto id = client.value().send(message);
   if (!id.ok()) return abandon(report(inv, id.error()));
+  Progress progress(inv.io.err, progress_allowed(inv), "exporting", 0, "bytes");
+  std::uint64_t written = 0;
   for (;;) {
     auto next = client.value().receive(id.value());
     if (!next.ok()) return abandon(report(inv, next.error()));
@@ -94,6 +97,8 @@ int run_export(Invocation& inv) {
         const int err = errno;
         return abandon(file_error(inv, "write", inv.file, err));
       }
+      written += data.size();
+      progress.update(written);
       continue;
     }
     if (!r.isBundleExported()) {
@@ -112,6 +117,7 @@ int run_export(Invocation& inv) {
         return file_error(inv, "write", inv.file, err);
       }
     }
+    progress.finish();
     auto done = r.getBundleExported();
     if (inv.json) {
       print(inv, JsonWriter().encode(done) + "\n");
@@ -141,6 +147,10 @@ int run_import(Invocation& inv) {
   if (!client.ok()) return report(inv, client.error());
   std::vector<std::uint8_t> buf(kPiece);
   std::uint64_t offset = 0;
+  struct stat st {};
+  const std::uint64_t size =
+      ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) ? static_cast<std::uint64_t>(st.st_size) : 0;
+  Progress progress(inv.io.err, progress_allowed(inv), "importing", size, "bytes");
   for (;;) {
     ssize_t n = read_full(fd, buf.data(), buf.size());
     if (n < 0) return file_error(inv, "read", inv.file, errno);
@@ -158,7 +168,9 @@ int run_import(Invocation& inv) {
       return report(inv, {ClientError::Kind::kProtocol, {}, "bundle import: unexpected answer"});
     }
     auto got = r.getBundleImported();
+    progress.update(offset);
     if (!last) continue;
+    progress.finish();
     if (inv.json) {
       print(inv, JsonWriter().encode(got) + "\n");
     } else {

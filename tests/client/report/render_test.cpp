@@ -34,12 +34,12 @@ void busy_journal(JournalBuilder& j) {
   t.actor = kFirst;
   Fact& e = j.add(Kind::kExpense, kFirst, j.day(3), 8);
   e.actor = kFirst;
-  e.amount_cents = 120000;
-  e.text = "rent";
-  e.currency = "EUR";
+  e.detail_mut().amount_cents = 120000;
+  e.detail_mut().text = "rent";
+  e.detail_mut().currency = "EUR";
   Fact& d = j.add(Kind::kImportantDate, kFirst, j.day(40), 9);
-  d.text = "Anniversary <3";
-  d.from_day = j.today() - 365 + 10;
+  d.detail_mut().text = "Anniversary <3";
+  d.detail_mut().from_day = j.today() - 365 + 10;
   d.sub = 1;
   d.actor = kFirst;
 }
