@@ -108,12 +108,16 @@ Status Network::start() {
     if (auto st = beacon_listener_->start(); !st)
       spdlog::warn("LAN discovery off: {}", st.error().message);
   }
+  bool other_routes = options_.discovery || !options_.peers.empty();
   for (const auto& p : options_.peers) ensure_dialing(p);
   if (auto stored = stored_peers()) {
     for (const auto& p : *stored) ensure_dialing(p);
+    other_routes |= !stored->empty();
   }
+  // Remembered addresses wait their turn only when something else may find the device first.
   learned_ = load_learned();
-  for (const auto& [dev, address] : learned_) ensure_dialing(address, kLearnedFirstDelay);
+  for (const auto& [dev, address] : learned_)
+    ensure_dialing(address, other_routes ? kLearnedFirstDelay : std::chrono::milliseconds(0));
   asio::co_spawn(io_, follow_roster(), asio::detached);  // a rotation a crash left half done
   return {};
 }

@@ -102,9 +102,9 @@ class Network {
   void poke();
   awaitable<void> dial_loop(std::string address, std::chrono::milliseconds first_delay);
   // Dials `address` until stop(), reconnecting with backoff, unless a loop for it runs already.
-  // `first_delay` holds the first try back: remembered addresses wait kLearnedFirstDelay so that
-  // static peers (the user's chosen route) and beacons go first, and a remembered address is
-  // dialled only when the device is not already reached another way.
+  // `first_delay` holds the first try back: when there are static peers or beacons, remembered
+  // addresses wait kLearnedFirstDelay so that those (the user's chosen route) go first, and a
+  // remembered address is dialled only when the device is not already reached another way.
   void ensure_dialing(const std::string& address,
                       std::chrono::milliseconds first_delay = std::chrono::milliseconds(0));
   static constexpr std::chrono::milliseconds kLearnedFirstDelay{3000};
