@@ -267,8 +267,9 @@ TEST_CASE("the device a sync session last saw is remembered for --for", "[bundle
   pair(alex, sam, "Sam");
   std::string id = add(alex, R"({"contribution": {}})");
   REQUIRE(eventually([&] { return has(sam, id); }));
-  REQUIRE(eventually([&] {  // Sam acknowledged it
-    auto p = root(alex.call(R"({"id": 4, "peers": {}})")).getPeers().getDevices();
+  REQUIRE(eventually([&] {                            // Sam acknowledged it
+    auto m = alex.call(R"({"id": 4, "peers": {}})");  // the message outlives its readers
+    auto p = root(m).getPeers().getDevices();
     return p.size() == 1 && p[0].getConnected() && p[0].getBehind() == 0;
   }));
   alex.daemon.stop();  // the session's end is remembered; so is the restart
@@ -368,7 +369,10 @@ TEST_CASE("bad bundles are refused with a typed error and store nothing of the b
     }
     const auto rss_after = peak_rss_kb(t.sam.daemon.pid());
     INFO("peak RSS " << rss_before << " kB -> " << rss_after << " kB");
+#if !defined(__SANITIZE_ADDRESS__)
+    // Under AddressSanitizer freed memory sits in quarantine, so peak RSS says nothing there.
     CHECK(rss_after < rss_before + 16 * 1024);
+#endif
   }
   CHECK(entries(t.sam) == before);  // nothing of a bad part was stored
   // And the good bundle still imports afterwards.
