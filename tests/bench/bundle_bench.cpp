@@ -8,6 +8,8 @@
 #include "daemon/store/store.hpp"
 #include "tests/support/daemon_process.hpp"
 
+#include "tests/support/backlog.hpp"
+
 #include <lmdb.h>
 #include <sys/stat.h>
 
@@ -71,35 +73,9 @@ double raw_lmdb_inserts_per_s(const std::string& dir, int total) {
   return rate;
 }
 
-// Appends `n` contribution entries to the device's own log, 1,000 per transaction.
+// Appends `n` contribution entries to the device's own log (tests/support/backlog.hpp).
 void fill(const std::string& data, int n) {
-  auto key = store::read_key_file<32>(data + "/keys/storage.key");
-  auto sign = store::read_key_file<64>(data + "/keys/device.sign");
-  auto st = store::Store::open(data + "/store", std::move(*key));
-  auto& s = **st;
-  auto rtxn = store::Txn::begin_read(s.env());
-  auto self_r = s.self(*rtxn);
-  const store::DeviceId self = **self_r;
-  rtxn->abort();
-  std::uint64_t hlc = (static_cast<std::uint64_t>(std::time(nullptr)) * 1000) << 16;
-  for (int i = 0; i < n;) {
-    auto txn = store::Txn::begin_write(s.env());
-    for (int j = 0; j < 1000 && i < n; ++j, ++i) {
-      capnp::MallocMessageBuilder msg;
-      auto e = msg.initRoot<schema::Entry>();
-      auto c = e.getKind().initContribution();
-      c.setActor(i % 2 ? schema::Party::ME : schema::Party::PARTNER);
-      c.setEffort(static_cast<std::uint8_t>(1 + i % 3));
-      e.setDimension(schema::Dimension::HOUSEHOLD);
-      e.setDate("2026-06-01");
-      e.setNote("entry number " + std::to_string(i) + ": cooked, cleaned, planned the week");
-      auto [fields, note] = store::split_entry(e.asReader());
-      auto h = s.append(*txn, self, *sign, ++hlc, 0,
-                        store::make_body(std::move(fields), std::move(note)));
-      if (!h) std::abort();
-    }
-    if (!txn->commit()) std::abort();
-  }
+  test::append_backlog(data, n);
 }
 
 }  // namespace
