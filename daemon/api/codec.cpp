@@ -1,6 +1,7 @@
 #include "daemon/api/codec.hpp"
 
 #include "daemon/api/json_check.hpp"
+#include "daemon/api/json_writer.hpp"
 #include "proto/framing.hpp"
 
 #include <capnp/compat/json.h>
@@ -131,8 +132,9 @@ std::variant<RequestMessage, DecodeError> Codec::decode_frame(
 }
 
 std::string Codec::encode_json(schema::Response::Reader response) const {
-  auto text = impl_->json.encode(response);
-  std::string out(text.cStr(), text.size());
+  std::string out;
+  out.reserve(256);
+  write_json(response, out);  // what impl_->json.encode writes, without its JsonValue tree
   out.push_back('\n');
   return out;
 }
