@@ -48,8 +48,27 @@ double share_of(double x, double n, double w1, double wt, bool weighted) {
   return n > 0 ? std::clamp(x / n, 0.0, 1.0) : 0.5;
 }
 
+// Whether the rule would tell at share p over n episodes: the 95% Jeffreys interval wholly
+// outside the band, or the 90% one wholly inside. It runs inside a binary search, so it asks the
+// beta CDF at the band's two edges instead of computing four quantiles (each a root search of
+// many CDF evaluations): for a continuous increasing CDF F, the q-quantile exceeds t exactly when
+// F(t) < q. The interval's ends fixed at 0 (x = 0) and 1 (x = n) are kept as jeffreys() has them.
 bool decides(double p, double n, Band band) {
-  return outside(jeffreys(p * n, n, 0.95), band) || inside(jeffreys(p * n, n, 0.90), band);
+  if (!(n > 0)) return outside(Interval{}, band) || inside(Interval{}, band);
+  const double x = std::clamp(p * n, 0.0, n);
+  boost::math::beta_distribution<double, NoThrow> d(x + 0.5, n - x + 0.5);
+  auto cdf = [&](double t) {
+    if (t <= 0) return 0.0;
+    if (t >= 1) return 1.0;
+    const double v = boost::math::cdf(d, t);
+    return std::isfinite(v) ? v : 0.5;
+  };
+  const double at_low = cdf(band.low), at_high = cdf(band.high);
+  const bool low_open = x <= 0, high_open = x >= n;  // low = 0, high = 1
+  if ((!low_open && at_high < 0.025) || (!high_open && at_low > 0.975)) return true;
+  const bool low_in = low_open ? band.low <= 0 : at_low <= 0.05;
+  const bool high_in = high_open ? band.high >= 1 : at_high >= 0.95;
+  return low_in && high_in;
 }
 
 RuleResult evaluate(const Sums& s, std::int32_t first, std::int32_t last, bool weighted, Band band,

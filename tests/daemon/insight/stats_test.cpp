@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "daemon/insight/stats.hpp"
 
 using namespace tandem::insight;
@@ -79,4 +81,37 @@ TEST_CASE("weighted shares use the weights for the share and episodes for the wi
   CHECK(r.share == Approx(0.9));
   CHECK(r.n == 24);
   CHECK(r.reading == Reading::kPattern);
+}
+
+TEST_CASE("'about N more episodes' is the least N at which the intervals would tell", "[stats]") {
+  // The estimate is searched with the beta CDF at the band's edges; here it is checked against
+  // the rule's own words, with the interval quantiles: at n + N the 95% interval is wholly outside
+  // the band or the 90% one wholly inside it, and at n + N - 1 neither (unless that is below the
+  // least n the search starts from).
+  auto tells = [](double share, double n, Band band) {
+    const Interval c95 = jeffreys(share * n, n, 0.95), c90 = jeffreys(share * n, n, 0.90);
+    return c95.low > band.high || c95.high < band.low ||
+           (c90.low >= band.low && c90.high <= band.high);
+  };
+  int checked = 0;
+  for (double share : {0.0, 0.1, 0.25, 0.33, 0.38, 0.45, 0.5, 0.55, 0.64, 0.7, 0.9, 1.0}) {
+    for (int weeks : {1, 3, 5}) {
+      for (double per_week : {0.5, 1.0, 2.0, 3.5}) {
+        for (Band band : {Band{}, agreed_band(0.3), agreed_band(0.05), agreed_band(0.95)}) {
+          auto t = spread(weeks, per_week, share);
+          RuleResult r = apply_rule(t, 100, 100 + weeks - 1, false, band);
+          if (r.reading != Reading::kNotEnoughYet || r.more_capped) continue;
+          // The search runs over whole numbers of episodes; N is counted from the fractional n.
+          const double at = std::ceil(r.n + r.more_needed);
+          const double floor_n = std::max(r.n + (r.n >= 12 && weeks >= 4 ? 1 : 0), 12.0);
+          INFO("share " << share << " n " << r.n << " band " << band.low << ".." << band.high
+                        << " more " << r.more_needed);
+          CHECK(tells(r.share, at, band));
+          if (at - 1 >= floor_n) CHECK_FALSE(tells(r.share, at - 1, band));
+          ++checked;
+        }
+      }
+    }
+  }
+  CHECK(checked > 100);
 }
