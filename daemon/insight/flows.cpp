@@ -109,15 +109,14 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
 
   // Pass 2: everything else inside the window.
   std::array<AcknowledgedCounts, kDimensions + 1> acks{};
-  std::vector<std::pair<std::int32_t, Acknowledged>> acknowledged;
+  std::vector<const Fact*> acknowledged;  // worded after the sort, only the newest few
   std::map<std::string, const Fact*> date_latest, date_remembered, date_planned;
   Across& a = rep.across;
   LoggedBy& lb = rep.logged_by;
-  auto section = [&](Dimension d) -> DimensionSection* {
-    for (auto& sec : rep.dimensions)
-      if (sec.dimension == d) return &sec;
-    return nullptr;
-  };
+  std::array<DimensionSection*, kDimensions + 1> sections{};
+  for (auto& sec : rep.dimensions)
+    if (sec.dimension <= kDimensions && !sections[sec.dimension]) sections[sec.dimension] = &sec;
+  auto section = [&](Dimension d) { return d <= kDimensions ? sections[d] : nullptr; };
   for (auto& sec : rep.dimensions)
     for (std::uint8_t ph = 1; ph <= 5; ++ph) sec.phases.push_back({ph, 0, 0});
   for (const Fact& f : facts) {
@@ -164,9 +163,7 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
         (by_reader ? ac.reader_done : ac.partner_done)++;
         if (thanks) {
           (by_reader ? ac.reader_thanked : ac.partner_thanked)++;
-          acknowledged.push_back(
-              {f.day,
-               {id_text(f.id), party_of(f.actor, reader), f.dimension, format_iso_date(f.day)}});
+          acknowledged.push_back(&f);
         }
         break;
       }
@@ -238,9 +235,12 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
     if (acks[d].reader_done + acks[d].partner_done > 0) ap.by_dimension.push_back(acks[d]);
   }
   std::stable_sort(acknowledged.begin(), acknowledged.end(),
-                   [](const auto& l, const auto& r) { return l.first > r.first; });
-  for (std::size_t i = 0; i < acknowledged.size() && i < kMaxAcknowledged; ++i)
-    ap.acknowledged.push_back(std::move(acknowledged[i].second));
+                   [](const Fact* l, const Fact* r) { return l->day > r->day; });
+  for (std::size_t i = 0; i < acknowledged.size() && i < kMaxAcknowledged; ++i) {
+    const Fact& f = *acknowledged[i];
+    ap.acknowledged.push_back(
+        {id_text(f.id), party_of(f.actor, reader), f.dimension, format_iso_date(f.day)});
+  }
 
   for (const auto& [title, f] : date_latest) {
     const std::int32_t next = next_occurrence(f->detail().from_day, f->sub, s.today);

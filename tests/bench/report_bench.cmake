@@ -4,6 +4,6 @@
 add_executable(report_bench report_bench.cpp)
 target_compile_options(report_bench PRIVATE ${TANDEM_WARNINGS})
 target_include_directories(report_bench PRIVATE ${PROJECT_SOURCE_DIR})
-target_link_libraries(report_bench PRIVATE tandem_app tandem_insight tandem_store tandem_crypto
+target_link_libraries(report_bench PRIVATE tandem_app tandem_api tandem_insight tandem_store tandem_crypto
                       tandem_test_support tandem_proto)
 add_dependencies(report_bench tandemd)

@@ -14,8 +14,13 @@
 // over a year; tandemd then runs on it as member 1's device.
 // Usage: report_bench [N...]   (default: 10000 1000000)
 // REPORT_BENCH_PROFILE=K: print the daemon's pid, wait 2 s, then send K more reports (to attach
-// `perf record -g -p PID` to the daemon).
+// `perf record -g -p PID` to the daemon). REPORT_BENCH_PARTS=K: K rounds of the in-process parts
+// (build_report, to_capnp, JSON) instead of 15, to profile them.
+#include "daemon/api/codec.hpp"
 #include "daemon/app/snapshot.hpp"
+#include "daemon/insight/report.hpp"
+#include "daemon/insight/request.hpp"
+#include "daemon/insight/to_capnp.hpp"
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/insight/dates.hpp"
 #include "daemon/store/entry_codec.hpp"
@@ -255,6 +260,45 @@ std::pair<double, double> build_figures(const std::string& log) {
           kib == std::string::npos ? -1 : num_before(kib)};
 }
 
+// Where a warm report's time goes, in this process on the same snapshot: the insight maths, the
+// Cap'n Proto answer, its JSON line (medians of several).
+struct Parts {
+  double build = 0, capnp = 0, json = 0;
+  std::size_t bytes = 0;
+};
+
+Parts report_parts(const insight::Snapshot& snap, std::int32_t today) {
+  capnp::MallocMessageBuilder req_msg;
+  auto req = req_msg.initRoot<schema::ReportRequest>();
+  req.setWindow("1y");
+  auto options = insight::options_from_request(req.asReader(), today);
+  if (!options) die("options", options.error());
+  api::Codec codec;
+  std::vector<double> build, to_capnp, json;
+  Parts p;
+  // REPORT_BENCH_PARTS=K: K rounds instead of 15 (to profile the in-process parts with perf).
+  const char* rounds_env = std::getenv("REPORT_BENCH_PARTS");
+  const int rounds = rounds_env != nullptr ? std::max(1, std::atoi(rounds_env)) : 15;
+  for (int i = 0; i < rounds; ++i) {
+    auto t0 = Clock::now();
+    auto report = insight::build_report(snap, *options, today);
+    build.push_back(ms_since(t0));
+    capnp::MallocMessageBuilder msg;
+    auto t1 = Clock::now();
+    auto out = msg.initRoot<schema::Response>();
+    out.setId(1);
+    insight::to_capnp(report, out.initReport());
+    to_capnp.push_back(ms_since(t1));
+    auto t2 = Clock::now();
+    p.bytes = codec.encode_json(out.asReader()).size();
+    json.push_back(ms_since(t2));
+  }
+  p.build = median(build);
+  p.capnp = median(to_capnp);
+  p.json = median(json);
+  return p;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -295,6 +339,7 @@ int main(int argc, char** argv) {
     if (!st) die("open", st.error());
     const int runs = n >= 1000000 ? 5 : 9;
     std::vector<double> scan, warm, after_add, fresh;
+    Parts parts;
     std::size_t bytes = 0, facts = 0;
     test::JsonClient c(daemon.socket());
     for (int r = 0; r < runs; ++r) {
@@ -319,6 +364,7 @@ int main(int argc, char** argv) {
       if (!snap) die("snapshot", snap.error());
       fresh.push_back(ms_since(t2));
       facts = snap->facts.size();
+      if (r == 0) parts = report_parts(*snap, today);
     }
     const long rss = rss_kb(daemon.pid());
     daemon.stop();
@@ -337,6 +383,12 @@ int main(int argc, char** argv) {
                 built_ms / base);
     std::printf("  %-44s %9.1f ms  %5.2fx  (%zu facts)\n", "build_snapshot in this process",
                 median(fresh), median(fresh) / base, facts);
+    std::printf("  %-44s %9.2f ms  %5.2fx\n", "  of a report: build_report (the insight maths)",
+                parts.build, parts.build / base);
+    std::printf("  %-44s %9.2f ms  %5.2fx\n", "  of a report: to_capnp", parts.capnp,
+                parts.capnp / base);
+    std::printf("  %-44s %9.2f ms  %5.2fx  (%zu bytes)\n", "  of a report: the JSON answer",
+                parts.json, parts.json / base, parts.bytes);
     std::printf("  %-44s %9.1f MiB, %.0f bytes per entry; daemon RSS %.1f MiB\n",
                 "snapshot memory (daemon's log)", kib / 1024, kib * 1024 / n, rss / 1024.0);
   }
