@@ -136,7 +136,6 @@ int run_daemon(const config::Config& config) {
     return 1;
   }
   journal.set_on_append([&network] { network.records_added(); });
-  journal.start_snapshot(io.get_executor());
   Bundles bundles(**store, committer, journal, network, keys_dir);
   Service service(journal, network, bundles);
   // 7. The local API.

@@ -47,8 +47,10 @@ class Journal final : public api::Backend {
   const Identity* identity() const { return id_ ? &*id_ : nullptr; }
 
   // Builds the report snapshot (snapshot_cache.hpp) on a thread of its own, so the daemon serves
-  // requests meanwhile; reports wait for it. Once built, it is handed over on `executor` (the
-  // io_context's). Does nothing before init or join (the first report then builds it).
+  // peers and requests meanwhile; reports wait for it. Once built, it is handed over on
+  // `executor` (the io_context's). The first report starts it: a daemon that is never asked for a
+  // report never holds one (at a million entries it is 80 MiB). Does nothing before init or join,
+  // or while a build runs.
   void start_snapshot(asio::any_io_executor executor);
   // Brings the report snapshot up to date with the store, if it is built: called after local
   // appends and after each batch a peer's records were merged from. Logs and drops it on a store

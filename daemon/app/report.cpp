@@ -1,5 +1,5 @@
-// Journal::on_report and the report snapshot's life: built once (at start on its own thread, or
-// by the first report), kept up to date after every write, read by the pure report.
+// Journal::on_report and the report snapshot's life: built once on its own thread when the first
+// report asks for it, kept up to date after every write, read by the pure report.
 #include "daemon/insight/report.hpp"
 #include "daemon/api/codec.hpp"
 #include "daemon/app/journal.hpp"
@@ -38,6 +38,8 @@ void Journal::start_snapshot(asio::any_io_executor executor) {
       built = txn.error();
     }
     const double ms = ms_since(t0);
+    // The build read every body: give the store's pages it mapped back to the page cache.
+    store_.env().release_mapped_pages();
     asio::post(executor, [this, built = std::move(built), ms]() mutable {
       snapshot_building_ = false;
       snapshot_ready_->cancel();
@@ -77,26 +79,34 @@ awaitable<void> Journal::on_report(schema::ReportRequest::Reader req,
     api::set_error(out, 0, options.error());
     co_return;
   }
-  while (snapshot_building_)
-    co_await snapshot_ready_->async_wait(asio::as_tuple(asio::use_awaitable));
   if (snapshot_ && snapshot_->reader() != id_->member) snapshot_.reset();
-  auto txn = store::Txn::begin_read(store_.env());
-  if (!txn) {
-    api::set_error(out, 0, txn.error());
+  // Built on its own thread by the first report (the daemon serves peers meanwhile), then caught
+  // up with what was written since; a store error drops it and one more build is tried.
+  Status ready = Error{Code::kIo, "the report's snapshot of the journal could not be built"};
+  store::Txn txn;
+  for (int attempt = 0; attempt < 2 && !ready; ++attempt) {
+    if (!snapshot_) start_snapshot(co_await asio::this_coro::executor);
+    while (snapshot_building_)
+      co_await snapshot_ready_->async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!snapshot_) continue;
+    auto t = store::Txn::begin_read(store_.env());
+    if (!t) {
+      ready = t.error();
+      break;
+    }
+    if (auto r = snapshot_->catch_up(store_, *t); !r) {
+      ready = r.error();
+      snapshot_.reset();
+      continue;
+    }
+    txn = std::move(*t);
+    ready = Status{};
+  }
+  if (!ready) {
+    api::set_error(out, 0, ready.error());
     co_return;
   }
-  if (snapshot_) {
-    if (auto r = snapshot_->catch_up(store_, *txn); !r) snapshot_.reset();
-  }
-  if (!snapshot_) {
-    auto built = SnapshotCache::build(store_, *txn, id_->member);
-    if (!built) {
-      api::set_error(out, 0, built.error());
-      co_return;
-    }
-    snapshot_ = std::move(*built);
-  }
-  txn->abort();
+  txn.abort();
   auto report = insight::build_report(snapshot_->snapshot(), *options, today);
   report.generated_at = static_cast<std::uint64_t>(now);
   insight::to_capnp(report, out.initReport());
