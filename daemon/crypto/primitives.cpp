@@ -2,7 +2,11 @@
 
 #include <sodium.h>
 
+#include <pthread.h>
+
+#include <atomic>
 #include <cstring>
+#include <mutex>
 
 namespace tandem::crypto {
 
@@ -85,10 +89,49 @@ std::optional<Secret<32>> dh(const DhSecretKey& sk, const PublicKey& peer) {
   return shared;
 }
 
+namespace {
+
+// Counts forks, so that a child drops the nonces its parent may also hand out.
+std::atomic<unsigned> g_forks{0};
+
+unsigned fork_generation() {
+  static std::once_flag once;
+  std::call_once(once, [] { pthread_atfork(nullptr, nullptr, [] { g_forks.fetch_add(1); }); });
+  return g_forks.load(std::memory_order_relaxed);
+}
+
+// Nonces for seal(), drawn from the OS 4 KiB at a time rather than one getrandom call per body
+// (a receiver seals every record of a catch-up). Nonces are public, so holding unused ones in
+// memory gives nothing away; each byte is handed out once (and wiped), each thread has its own
+// buffer, and a forked child starts a fresh one.
+class NonceBuffer {
+ public:
+  void take(std::uint8_t* out, std::size_t n) {
+    if (generation_ != fork_generation() || used_ + n > sizeof bytes_) refill();
+    std::memcpy(out, bytes_ + used_, n);
+    sodium_memzero(bytes_ + used_, n);
+    used_ += n;
+  }
+
+ private:
+  void refill() {
+    randombytes_buf(bytes_, sizeof bytes_);
+    used_ = 0;
+    generation_ = fork_generation();
+  }
+
+  std::uint8_t bytes_[4096] = {};
+  std::size_t used_ = sizeof bytes_;
+  unsigned generation_ = 0;
+};
+
+}  // namespace
+
 Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad) {
   ensure_init();
   Bytes out(kSealOverhead + plaintext.size());
-  randombytes_buf(out.data(), 24);
+  thread_local NonceBuffer nonces;
+  nonces.take(out.data(), 24);
   unsigned long long clen = 0;
   crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + 24, &clen, plaintext.data(),
                                              plaintext.size(), ad.data(), ad.size(), nullptr,
