@@ -71,7 +71,14 @@ crypto::Hash32 compute_note_hash(ByteView salt, std::string_view note) {
 
 crypto::Hash32 compute_body_hash(const Body& b) {
   auto fh = crypto::hash("tandem/fields/v1", {b.fields});
-  return crypto::hash("tandem/body/v1", {fh, b.note_hash});
+  const auto nh = b.note ? compute_note_hash(b.note_salt, *b.note) : b.note_hash;
+  return crypto::hash("tandem/body/v1", {fh, nh});
+}
+
+void withhold_note(Body& b) {
+  if (!b.note) return;
+  b.note_hash = compute_note_hash(b.note_salt, *b.note);
+  b.note.reset();
 }
 
 Body make_body(Bytes fields, std::string note) {
@@ -117,7 +124,6 @@ Result<Body> decode_body(ByteView bytes) {
     if (rb.hasNote() || !rb.hasNoteHash()) {
       auto n = rb.getNote();
       b.note = std::string(n.begin(), n.size());
-      b.note_hash = compute_note_hash(b.note_salt, *b.note);
     } else {
       auto nh = rb.getNoteHash();
       if (nh.size() != 32) return Error{Code::kCorrupt, "record body has a bad note hash"};

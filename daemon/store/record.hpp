@@ -65,8 +65,13 @@ struct Body {
   Bytes fields;
   std::array<std::uint8_t, 16> note_salt{};
   std::optional<std::string> note;  // nullopt when withheld
-  crypto::Hash32 note_hash{};       // always set (computed when the note is present)
+  // The note's hash, which stands in for a withheld note. With the note present it is not read
+  // (compute_body_hash hashes the note itself) and decoded bodies leave it zero.
+  crypto::Hash32 note_hash{};
 };
+
+// Drops the note, keeping its hash in its place (an aggregate entry leaving its device).
+void withhold_note(Body& b);
 
 crypto::Hash32 compute_note_hash(ByteView salt, std::string_view note);
 crypto::Hash32 compute_body_hash(const Body& b);
@@ -75,7 +80,7 @@ crypto::Hash32 compute_body_hash(const Body& b);
 Body make_body(Bytes fields, std::string note);
 
 // Serialised RecordBody (store.capnp) and back. Decoding is a gate for untrusted bytes: kCorrupt
-// on anything malformed, and the note hash is recomputed when a note is present.
+// on anything malformed; a note hash stored beside a note is ignored.
 Bytes encode_body(const Body& b);
 Result<Body> decode_body(ByteView bytes);
 

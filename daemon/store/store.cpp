@@ -162,11 +162,24 @@ Result<Applied> Store::apply(Txn& txn, const Header& h, const std::optional<Body
   return apply_checked(txn, h, body, chain_hash(h));
 }
 
+Status Store::put_head(Txn& txn, const DeviceId& dev, const Head& head) {
+  std::array<std::uint8_t, 40> v{};
+  put_be64(v.data(), head.seq);
+  std::memcpy(v.data() + 8, head.hash.data(), 32);
+  return txn.put(tables_.heads, dev, v);
+}
+
 Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
-                                     const crypto::Hash32& chain) {
-  auto head = this->head(txn, h.device);
-  if (!head) return head.error();
-  if (h.seq != head->seq + 1 || h.prev_hash != head->hash) {
+                                     const crypto::Hash32& chain, Head* run) {
+  Head head;
+  if (run != nullptr) {
+    head = *run;
+  } else {
+    auto stored = this->head(txn, h.device);
+    if (!stored) return stored.error();
+    head = *stored;
+  }
+  if (h.seq != head.seq + 1 || h.prev_hash != head.hash) {
     return Error{Code::kCorrupt,
                  "record " + entry_id(h.device, h.seq) + " does not extend its log"};
   }
@@ -180,10 +193,11 @@ Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optio
     crypto::wipe(plain.data(), plain.size());
     TANDEM_TRY(txn.put(tables_.bodies, key, sealed));
   }
-  std::array<std::uint8_t, 40> headv{};
-  put_be64(headv.data(), h.seq);
-  std::memcpy(headv.data() + 8, chain.data(), 32);
-  TANDEM_TRY(txn.put(tables_.heads, h.device, headv));
+  if (run != nullptr) {
+    *run = {h.seq, chain};
+  } else {
+    TANDEM_TRY(put_head(txn, h.device, {h.seq, chain}));
+  }
   TANDEM_TRY(index(txn, h, body, applied));
   return applied;
 }

@@ -80,8 +80,14 @@ class Store {
   // As apply(), for a record whose body the caller has already checked against h.body_hash in
   // this transaction and whose chain_hash(h) it passes in (sync's verified batches): skips
   // recomputing both. The chain check against the head stays.
+  // `run`: for a run of one device's records in one transaction, the device's head as the
+  // caller carries it from record to record (read once with head()): checked against and
+  // advanced in place instead of read and written per record. The caller stores it once, after
+  // the run, with put_head().
   Result<Applied> apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
-                                const crypto::Hash32& chain);
+                                const crypto::Hash32& chain, Head* run = nullptr);
+  // Records `head` as the device's newest record (after a run of apply_checked).
+  Status put_head(Txn& txn, const DeviceId& dev, const Head& head);
   // Drops a body, keeping its header (retract). Returns whether a body was there.
   Result<bool> erase_body(Txn& txn, const RecordKey& key);
 

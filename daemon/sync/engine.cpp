@@ -95,7 +95,7 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
       auto b = store.unseal_body(key, bi->value);
       if (!b) return b.error();
       r.body = std::move(*b);
-      if (h->flags & store::kFlagAggregate) r.body->note.reset();  // withheld
+      if (h->flags & store::kFlagAggregate) store::withhold_note(*r.body);
     }
     const std::size_t n = wire_size(r);
     if (!out.empty() && bytes + n > kMaxBatchBytes) break;
@@ -207,7 +207,6 @@ Result<Message> decode(ByteView bytes) {
               return Error{Code::kCorrupt, "bad note salt"};
             if (b.hasNote()) {
               body.note = std::string(b.getNote().cStr(), b.getNote().size());
-              body.note_hash = store::compute_note_hash(body.note_salt, *body.note);
             } else if (!copy_exact(body.note_hash, b.getNoteHash())) {
               return Error{Code::kCorrupt, "record without note or note hash"};
             }
@@ -384,13 +383,14 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
   auto head = store.head(txn, device);
   if (!head) return head.error();
   const bool hashed = pre && pre->hashes.size() == records.size();
+  store::Head run = *head;  // carried through the batch, stored once at the end
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
     if (r.header.device != device) return Error{Code::kCorrupt, "a batch mixes devices"};
-    if (r.header.seq <= head->seq) continue;  // a duplicate
+    if (r.header.seq <= run.seq) continue;  // a duplicate
     // The batch's verification checked every body against its hash: not hashed again.
     auto applied = store.apply_checked(txn, r.header, r.body,
-                                       hashed ? pre->hashes[i] : store::chain_hash(r.header));
+                                       hashed ? pre->hashes[i] : store::chain_hash(r.header), &run);
     if (!applied) return applied.error();
     stored.push_back(store::record_key(r.header.device, r.header.seq));
     if ((r.header.flags & store::kFlagRoster) && r.body) {
@@ -403,6 +403,7 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
       }
     }
   }
+  if (run.seq != head->seq) TANDEM_TRY(store.put_head(txn, device, run));
   return stored;
 }
 
