@@ -6,8 +6,8 @@
 //             the daemon started and its snapshot built: what `tandem report --json` waits for,
 //             minus the CLI's own start. Median of several requests.
 //   after an add: an `add`, then a report (the snapshot catches up with one record).
-//   start-up:  spawn to socket ready, then the first report (it waits for the snapshot that the
-//             daemon builds on its own thread at start), and the build time the daemon logs.
+//   start-up:  spawn to socket ready, then the first report (it starts the snapshot's build, on a
+//             thread of the daemon's own, and waits for it), and the build time the daemon logs.
 //   build_snapshot: a fresh snapshot built in this process (the daemon's code), for reference.
 // The store is written directly (Store::append in big write transactions) into a data directory
 // laid out as tandemd's (keys, roster, self): realistic Entry bodies from both members' devices
@@ -378,7 +378,7 @@ int main(int argc, char** argv) {
                 median(after_add) / base);
     std::printf("  %-44s %9.1f ms\n", "start-up: spawn to socket ready", ready);
     std::printf("  %-44s %9.1f ms  (%.1f ms after spawn)\n",
-                "start-up: first report (waits for the build)", first, since_spawn);
+                "start-up: first report (builds the snapshot)", first, since_spawn);
     std::printf("  %-44s %9.1f ms  %5.2fx\n", "start-up: snapshot build, daemon's log", built_ms,
                 built_ms / base);
     std::printf("  %-44s %9.1f ms  %5.2fx  (%zu facts)\n", "build_snapshot in this process",
