@@ -5,8 +5,10 @@
 #include "proto/framing.hpp"
 
 #include <capnp/compat/json.h>
+
 #include <capnp/schema.h>
 #include <capnp/serialize.h>
+#include <algorithm>
 
 namespace tandem::api {
 
@@ -133,8 +135,12 @@ std::variant<RequestMessage, DecodeError> Codec::decode_frame(
 
 std::string Codec::encode_json(schema::Response::Reader response) const {
   std::string out;
-  out.reserve(256);
+  // Room for an answer like the last one on this thread (a report is tens of kilobytes), so the
+  // line is not copied as it grows.
+  thread_local std::size_t last_size = 256;
+  out.reserve(std::min<std::size_t>(last_size + last_size / 8, kMaxFrameBytes));
   write_json(response, out);  // what impl_->json.encode writes, without its JsonValue tree
+  last_size = out.size();
   out.push_back('\n');
   return out;
 }

@@ -47,6 +47,7 @@ struct TypeLayout {
 
 struct FieldLayout {
   std::string name;  // the JSON name, escaped, without quotes
+  std::string key;   // ,"name": as written when there is no flattening prefix
   TypeLayout type;
   bool group = false;    // a group: shares its parent's data; `type.structure` is its layout
   bool pointer = false;  // TEXT, DATA, LIST or STRUCT slot
@@ -265,6 +266,7 @@ class Registry {
       }
     }
     append_escaped(f.name, name);
+    f.key = ",\"" + f.name + "\":";
     if (proto.isGroup()) {
       f.group = true;
       f.type.kind = cs::Type::STRUCT;
@@ -520,13 +522,17 @@ void write_scalar(const FieldLayout& f, kj::ArrayPtr<const capnp::byte> data, st
 struct Cursor {
   std::string& out;
   bool first = true;
-  void key(std::string_view prefix, const std::string& name) {
-    if (!first) out += ',';
+  void key(std::string_view prefix, const FieldLayout& f) {
+    if (prefix.empty()) {
+      out.append(f.key, first ? 1 : 0);  // without its comma for the first member
+    } else {
+      if (!first) out += ',';
+      out += '"';
+      out += prefix;
+      out += f.name;
+      out += "\":";
+    }
     first = false;
-    out += '"';
-    out += prefix;
-    out += name;
-    out += "\":";
   }
 };
 
@@ -538,11 +544,11 @@ void write_field(const FieldLayout& f, capnp::AnyStruct::Reader s,
                  Cursor& c) {
   if (f.group) {
     if (f.flatten) return gather(*f.type.structure, s, prefix + f.flatten_prefix, c);
-    c.key(prefix, f.name);
+    c.key(prefix, f);
     return write_struct(*f.type.structure, s, c.out);
   }
   if (!f.pointer) {
-    c.key(prefix, f.name);
+    c.key(prefix, f);
     return write_scalar(f, data, c.out);
   }
   auto ptrs = s.getPointerSection();
@@ -554,11 +560,11 @@ void write_field(const FieldLayout& f, capnp::AnyStruct::Reader s,
     switch (f.type.kind) {
       case cs::Type::TEXT: {
         auto t = f.default_value.getText();
-        c.key(prefix, f.name);
+        c.key(prefix, f);
         return append_string(c.out, std::string_view(t.begin(), t.size()));
       }
       case cs::Type::DATA:
-        c.key(prefix, f.name);
+        c.key(prefix, f);
         return append_data(c.out, f.default_value.getData(), f.hex);
       case cs::Type::LIST:
         p = f.default_value.getList();
@@ -570,7 +576,7 @@ void write_field(const FieldLayout& f, capnp::AnyStruct::Reader s,
   }
   if (f.flatten)
     return gather(*f.type.structure, p.getAs<capnp::AnyStruct>(), prefix + f.flatten_prefix, c);
-  c.key(prefix, f.name);
+  c.key(prefix, f);
   write_pointer(f.type, f.hex, p, c.out);
 }
 
