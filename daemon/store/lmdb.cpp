@@ -2,6 +2,7 @@
 
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/sysmacros.h>
 
 #include <algorithm>
@@ -130,10 +131,28 @@ Txn& Txn::operator=(Txn&& o) noexcept {
   return *this;
 }
 
+namespace {
+
+// Whether the filesystem holding the store has (next to) no room left for this user.
+bool out_of_room(MDB_env* env) {
+  mdb_filehandle_t fd = -1;
+  struct statvfs fs {};
+  if (env == nullptr || mdb_env_get_fd(env, &fd) != 0 || ::fstatvfs(fd, &fs) != 0) return false;
+  return static_cast<std::uint64_t>(fs.f_bavail) * fs.f_frsize < (std::uint64_t{4} << 20);
+}
+
+}  // namespace
+
 Status Txn::commit() {
   MDB_txn* t = txn_;
   txn_ = nullptr;  // mdb_txn_commit frees the txn whatever it returns
-  if (int rc = mdb_txn_commit(t)) return lmdb_error(rc, "commit");
+  MDB_env* env = t != nullptr ? mdb_txn_env(t) : nullptr;
+  if (int rc = mdb_txn_commit(t)) {
+    // LMDB reports a page write cut short by a full filesystem as EIO ("short write, filesystem
+    // full?"), not ENOSPC: with no room left it is the same refusal, and nothing was committed.
+    if (rc == EIO && out_of_room(env)) rc = ENOSPC;
+    return lmdb_error(rc, "commit");
+  }
   return {};
 }
 

@@ -127,7 +127,7 @@ TEST_CASE(
   const std::uint64_t filler = fill(data + "/filler");
   // The store may still have free pages of its own: write until it is truly out of room.
   int refused = 0, other_errors = 0;
-  std::string message;
+  std::string message, other_message;
   for (int tries = 0; tries < 5000 && refused < 20; ++tries, ++i) {
     auto r = add(alex, i);
     if (root(r).isEntry()) {
@@ -137,6 +137,8 @@ TEST_CASE(
       message = root(r).getError().getMessage().cStr();
     } else {
       ++other_errors;
+      other_message += std::to_string(static_cast<int>(root(r).getError().getCode())) + ": " +
+                       root(r).getError().getMessage().cStr() + "\n";
     }
   }
   std::printf(
@@ -144,6 +146,7 @@ TEST_CASE(
       "\"%s\"\n",
       filler / 1048576.0, acknowledged.size(), refused, message.c_str());
   REQUIRE(refused == 20);
+  INFO(other_message);
   CHECK(other_errors == 0);
   CHECK(message.find("full") != std::string::npos);
   // The partner writes meanwhile; its entries cannot be stored here yet.
