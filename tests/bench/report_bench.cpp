@@ -18,11 +18,11 @@
 // (build_report, to_capnp, JSON) instead of 15, to profile them.
 #include "daemon/api/codec.hpp"
 #include "daemon/app/snapshot.hpp"
+#include "daemon/crypto/primitives.hpp"
+#include "daemon/insight/dates.hpp"
 #include "daemon/insight/report.hpp"
 #include "daemon/insight/request.hpp"
 #include "daemon/insight/to_capnp.hpp"
-#include "daemon/crypto/primitives.hpp"
-#include "daemon/insight/dates.hpp"
 #include "daemon/store/entry_codec.hpp"
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
