@@ -7,6 +7,7 @@
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/raw_lmdb.hpp"
 
 #include "tests/support/backlog.hpp"
 
@@ -44,33 +45,6 @@ long vm_kb(pid_t pid, const char* field) {
     if (line.rfind(field, 0) == 0) return std::stol(line.substr(std::strlen(field)));
   }
   return -1;
-}
-
-double raw_lmdb_inserts_per_s(const std::string& dir, int total) {
-  ::mkdir(dir.c_str(), 0700);
-  MDB_env* env;
-  mdb_env_create(&env);
-  mdb_env_set_mapsize(env, 1ull << 34);
-  mdb_env_open(env, dir.c_str(), 0, 0600);
-  MDB_txn* txn;
-  MDB_dbi dbi;
-  mdb_txn_begin(env, nullptr, 0, &txn);
-  mdb_dbi_open(txn, nullptr, 0, &dbi);
-  mdb_txn_commit(txn);
-  std::vector<char> value(400, 'x');
-  auto t0 = Clock::now();
-  for (int i = 0; i < total;) {
-    mdb_txn_begin(env, nullptr, 0, &txn);
-    for (int j = 0; j < 1000 && i < total; ++j, ++i) {
-      std::uint64_t k = __builtin_bswap64(static_cast<std::uint64_t>(i));
-      MDB_val key{8, &k}, val{value.size(), value.data()};
-      mdb_put(txn, dbi, &key, &val, 0);
-    }
-    mdb_txn_commit(txn);
-  }
-  double rate = total / secs_since(t0);
-  mdb_env_close(env);
-  return rate;
 }
 
 // Appends `n` contribution entries to the device's own log (tests/support/backlog.hpp).

@@ -5,6 +5,7 @@
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
+#include "tests/support/data_dir.hpp"
 #include "tests/support/devices.hpp"
 
 #include <capnp/schema.h>
@@ -131,17 +132,6 @@ std::uint64_t peak_rss_kb(pid_t pid) {
   return 0;
 }
 
-store::VerifyReport verify(const std::string& data) {
-  auto key = store::read_key_file<32>(data + "/keys/storage.key");
-  REQUIRE(key.ok());
-  auto st = store::Store::open(data + "/store", std::move(*key));
-  REQUIRE(st.ok());
-  auto txn = store::Txn::begin_read((*st)->env());
-  auto rep = store::verify_log(**st, *txn);
-  REQUIRE(rep.ok());
-  return *rep;
-}
-
 }  // namespace
 
 TEST_CASE("a bundle carries a partner's entries across no network, and the log verifies",
@@ -221,7 +211,7 @@ TEST_CASE("a bundle carries a partner's entries across no network, and the log v
   CHECK(entries(t.sam) == entries(t.alex) - 1);
 
   t.sam.daemon.stop();
-  auto rep = verify(t.sam.dir / "data");
+  auto rep = verify_data_dir(t.sam.dir / "data");
   CHECK(rep.problems.empty());
   CHECK(rep.records == 43);
 }

@@ -3,6 +3,7 @@
 // progress line drawn in place), and the same command through pipes (nothing but the result; no
 // control bytes; --json and --quiet clean).
 #include "tests/support/backlog.hpp"
+#include "tests/support/data_dir.hpp"
 #include "tests/support/devices.hpp"
 #include "tests/support/pty_run.hpp"
 
@@ -20,19 +21,6 @@ namespace {
 
 std::uint64_t entries_of(Device& d) {
   return root(d.call(R"({"id": 1, "status": {}})")).getStatus().getEntries();
-}
-
-// A loopback address with a port free now, so a restarted daemon listens where its peer expects.
-std::string free_listen() {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
 }
 
 bool has_control_bytes(const std::string& s) {

@@ -3,6 +3,7 @@
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/data_dir.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -15,21 +16,7 @@
 using namespace tandem;
 using namespace tandem::test;
 
-namespace {
-
-store::VerifyReport verify_data_dir(const std::string& data) {
-  auto key = store::read_key_file<32>(data + "/keys/storage.key");
-  REQUIRE(key.ok());
-  auto st = store::Store::open(data + "/store", std::move(*key));
-  REQUIRE(st.ok());
-  auto txn = store::Txn::begin_read((*st)->env());
-  REQUIRE(txn.ok());
-  auto rep = store::verify_log(**st, *txn);
-  REQUIRE(rep.ok());
-  return *rep;
-}
-
-}  // namespace
+namespace {}  // namespace
 
 TEST_CASE("kill -9 during concurrent adds loses no acknowledged entry", "[durability][crash]") {
   TempDir dir;

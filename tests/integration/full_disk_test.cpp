@@ -6,6 +6,7 @@
 #define CATCH_CONFIG_RUNNER
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
+#include "tests/support/data_dir.hpp"
 #include "tests/support/devices.hpp"
 
 #include <catch2/catch.hpp>
@@ -62,31 +63,6 @@ std::uint64_t fill(const std::string& path) {
   }
   ::close(fd);
   return total;
-}
-
-store::VerifyReport verify(const std::string& data) {
-  auto key = store::read_key_file<32>(data + "/keys/storage.key");
-  REQUIRE(key.ok());
-  auto st = store::Store::open(data + "/store", std::move(*key));
-  REQUIRE(st.ok());
-  auto txn = store::Txn::begin_read((*st)->env());
-  REQUIRE(txn.ok());
-  auto rep = store::verify_log(**st, *txn);
-  REQUIRE(rep.ok());
-  return *rep;
-}
-
-// A free loopback port, kept across restarts (an ephemeral one would change each time).
-std::string free_listen() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
 }
 
 bool has(Device& d, const std::string& id) {
@@ -173,7 +149,7 @@ TEST_CASE(
   const int stopped = alex.daemon.stop();
   CHECK(WIFEXITED(stopped));
   CHECK(WEXITSTATUS(stopped) == 0);
-  auto rep = verify(data);
+  auto rep = verify_data_dir(data);
   INFO((rep.problems.empty() ? std::string() : rep.problems.front()));
   CHECK(rep.problems.empty());
   alex.daemon.start();
@@ -189,7 +165,7 @@ TEST_CASE(
   for (const auto& id : from_sam) CHECK(has(alex, id));
   CHECK(eventually([&] { return has(sam, acknowledged.back()); }, 30));
   alex.daemon.stop();
-  rep = verify(data);
+  rep = verify_data_dir(data);
   INFO((rep.problems.empty() ? std::string() : rep.problems.front()));
   CHECK(rep.problems.empty());
   CHECK(rep.records >= acknowledged.size() + from_sam.size());

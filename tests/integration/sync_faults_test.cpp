@@ -3,6 +3,7 @@
 #include "daemon/store/entry_codec.hpp"
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/store/store.hpp"
+#include "tests/support/data_dir.hpp"
 #include "tests/support/devices.hpp"
 
 #include <catch2/catch.hpp>
@@ -53,31 +54,6 @@ void fill(const std::string& data, int n) {
   }
 }
 
-// A free loopback port, so a daemon restarted on it can be reached at the address its peers
-// remember (an ephemeral port would change with every start).
-std::string free_listen() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
-}
-
-store::VerifyReport verify(const std::string& data) {
-  auto key = store::read_key_file<32>(data + "/keys/storage.key");
-  REQUIRE(key.ok());
-  auto st = store::Store::open(data + "/store", std::move(*key));
-  REQUIRE(st.ok());
-  auto txn = store::Txn::begin_read((*st)->env());
-  auto rep = store::verify_log(**st, *txn);
-  REQUIRE(rep.ok());
-  return *rep;
-}
-
 }  // namespace
 
 TEST_CASE("kill -9 of either daemon during a large sync: they converge, nothing lost, logs verify",
@@ -103,7 +79,7 @@ TEST_CASE("kill -9 of either daemon during a large sync: they converge, nothing 
     CHECK(entries(alex) == total);
     alex.daemon.stop();
     sam.daemon.stop();
-    auto ra = verify(alex_data), rs = verify(sam.dir.path() + "/data");
+    auto ra = verify_data_dir(alex_data), rs = verify_data_dir(sam.dir.path() + "/data");
     INFO((rs.problems.empty() ? std::string() : rs.problems.front()));
     CHECK(ra.problems.empty());
     CHECK(rs.problems.empty());

@@ -1,4 +1,5 @@
 #include "tests/soak/cluster.hpp"
+#include "tests/support/data_dir.hpp"
 
 #include "daemon/base/bytes.hpp"
 #include "daemon/store/keyfiles.hpp"
@@ -26,20 +27,6 @@ schema::Response::Reader root(const std::unique_ptr<capnp::MallocMessageBuilder>
 
 void expect(bool ok, const std::string& what) {
   if (!ok) throw std::runtime_error(what);
-}
-
-// A free loopback port now, kept for the node's whole life (an ephemeral port would change with
-// every restart, and the peers would dial the old one).
-std::string free_listen() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return "127.0.0.1:" + std::to_string(ntohs(a.sin_port));
 }
 
 void pair(const Node& inviter, const Node& joiner, const std::string& name, bool as_device) {
@@ -78,7 +65,7 @@ std::vector<Node> start_cluster(const std::string& root_dir, int count) {
     n.name = names[i];
     n.dir = root_dir + "/" + n.name;
     std::filesystem::create_directories(n.dir);
-    n.listen = free_listen();
+    n.listen = test::free_listen();
     n.daemon = std::make_unique<test::DaemonProcess>(
         n.data(), n.socket(), std::vector<std::string>{"--listen", n.listen});
   }
