@@ -107,7 +107,7 @@ awaitable<void> Journal::on_report(schema::ReportRequest::Reader req,
     co_return;
   }
   txn.abort();
-  auto report = insight::build_report(snapshot_->snapshot(), *options, today);
+  auto report = insight::build_report(snapshot_->snapshot(), *options, today, &snapshot_->memo());
   report.generated_at = static_cast<std::uint64_t>(now);
   insight::to_capnp(report, out.initReport());
   // A report is rare and its scratch memory (and the encoded answer) large next to an idle

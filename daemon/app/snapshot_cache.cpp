@@ -118,6 +118,7 @@ Result<std::size_t> SnapshotCache::catch_up(const store::Store& store, const sto
 
   // Targets of edits and retracts: drop what the snapshot (or this round) holds for them, then
   // read each again as it now stands. One pass over the facts, however many targets.
+  memo_.reset();  // facts it has read are about to move or go
   std::set<insight::EntryId, IdLess> ids;
   for (const auto& k : changed) ids.insert(fact_id(k));
   auto& facts = snap_.facts;

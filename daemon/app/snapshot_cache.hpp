@@ -12,6 +12,7 @@
 #pragma once
 
 #include "daemon/app/snapshot.hpp"
+#include "daemon/insight/report.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -32,12 +33,16 @@ class SnapshotCache {
 
   // Borrowed until the next catch_up or build.
   const insight::Snapshot& snapshot() const { return snap_; }
+  // What reports keep between calls over this snapshot (reset here whenever catch_up does more
+  // than append facts). Borrowed like snapshot().
+  insight::ReportMemo& memo() { return memo_; }
   std::uint8_t reader() const { return snap_.reader; }
   // Heap bytes the snapshot holds (facts and what they own), for the memory figures.
   std::size_t memory_bytes() const;
 
  private:
   insight::Snapshot snap_;
+  insight::ReportMemo memo_;
   MemberOf member_of_;
   Bytes roster_bytes_;
   std::map<store::DeviceId, std::uint64_t> seen_;  // device -> newest seq applied

@@ -59,8 +59,10 @@ bool credited(Member m) {
 
 class Tallier {
  public:
-  Tallier(std::int32_t first_week, std::int32_t last_week)
-      : base_(first_week), weeks_(last_week - first_week + 1) {
+  explicit Tallier(const TallyScope& scope)
+      : scope_(scope),
+        base_(week_of(scope.first_day)),
+        weeks_(week_of(scope.last_day) - week_of(scope.first_day) + 1) {
     q_.resize(Questions::kCrossBase + Questions::kCrossCount);
     acc_.resize(q_.size());
     for (int d = 0; d <= kDimensions; ++d) {
@@ -89,6 +91,11 @@ class Tallier {
     return it->second;
   }
 
+  const TallyScope& scope() const { return scope_; }
+
+  // Every observation `f` makes, when it is in scope.
+  void add_fact(const Fact& f);
+
   void add(const Fact& f, const Observation& o) {
     const int logger = f.logged_by == kSecond ? 1 : 0;
     if (!f.has_episode()) {
@@ -108,18 +115,31 @@ class Tallier {
     ++e.logged[logger];
   }
 
-  Questions finish(const std::array<bool, kTopics>& flattered_majority) {
-    for (auto& [key, e] : episodes_) {
+  // The questions as they stand; the Tallier is unchanged, so more facts may be added after.
+  Questions finish() const {
+    // Episodes of several records are credited by their average, so they join their week only
+    // here, on a copy of the weeks they touch.
+    std::vector<std::vector<WeekAcc>> merged(acc_.size());
+    for (const auto& [key, e] : episodes_) {
+      auto& weeks = merged[key.question];
+      if (weeks.empty())
+        weeks = acc_[key.question].empty() ? std::vector<WeekAcc>(weeks_) : acc_[key.question];
       const double r = e.records;
-      add_episode(key.question, e.week, e.credit1 / r, e.weight / r, e.weight1 / r, e.logged_mask,
-                  e.logged);
+      add_episode(weeks, key.question, e.week, e.credit1 / r, e.weight / r, e.weight1 / r,
+                  e.logged_mask, e.logged);
     }
     Questions out;
+    out.items.reserve(q_.size());
     for (std::size_t qi = 0; qi < q_.size(); ++qi) {
-      Question& q = q_[qi];
-      const bool fm = flattered_majority[static_cast<int>(q.topic)];
-      for (std::size_t w = 0; w < acc_[qi].size(); ++w) {
-        const WeekAcc& a = acc_[qi][w];
+      const Question& head = q_[qi];
+      Question& q = out.items.emplace_back();
+      q.topic = head.topic;
+      q.dimension = head.dimension;
+      q.area = head.area;
+      q.currency = head.currency;
+      const bool fm = majority_flattered(q.topic);
+      const auto& weeks = merged[qi].empty() ? acc_[qi] : merged[qi];
+      for (const WeekAcc& a : weeks) {
         if (a.all.n <= 0) continue;
         q.all.push_back(a.all);
         q.logged.push_back(a.logged);
@@ -130,7 +150,6 @@ class Tallier {
           q.without_self[m - 1].push_back(a.by_logger[other(flattered) - 1]);
         }
       }
-      out.items.push_back(std::move(q));
     }
     return out;
   }
@@ -141,6 +160,10 @@ class Tallier {
                    std::array<std::uint32_t, 2> logged) {
     auto& weeks = acc_[qi];
     if (weeks.empty()) weeks.resize(weeks_);
+    add_episode(weeks, qi, week, c1, w, w1, mask, logged);
+  }
+  void add_episode(std::vector<WeekAcc>& weeks, int, std::int32_t week, double c1, double w,
+                   double w1, std::uint8_t mask, std::array<std::uint32_t, 2> logged) const {
     const auto idx = week - base_;
     if (idx < 0 || idx >= weeks_) return;
     WeekAcc& a = weeks[idx];
@@ -160,6 +183,7 @@ class Tallier {
     a.logged[1] += logged[1];
   }
 
+  TallyScope scope_;
   std::int32_t base_;
   std::int32_t weeks_;
   std::vector<Question> q_;
@@ -179,14 +203,14 @@ int Questions::cross(Topic t) {
   return -1;
 }
 
-Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
-  Tallier t(week_of(scope.first_day), week_of(scope.last_day));
+void Tallier::add_fact(const Fact& f) {
+  Tallier& t = *this;
   auto obs = [&](const Fact& f, Topic topic, Member m, double w = 1.0) {
     if (credited(m)) t.add(f, {Questions::cross(topic), credit_of(m), w});
   };
-  for (const Fact& f : facts) {
-    if (f.day < scope.first_day || f.day > scope.last_day) continue;
-    if (f.visibility == Visibility::kPrivate && !scope.include_private) continue;
+  {
+    if (f.day < scope_.first_day || f.day > scope_.last_day) return;
+    if (f.visibility == Visibility::kPrivate && !scope_.include_private) return;
     switch (f.kind) {
       case Kind::kContribution:
         if (!credited(f.actor)) break;
@@ -237,9 +261,47 @@ Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
         break;
     }
   }
-  std::array<bool, kTopics> fm{};
-  for (int i = 0; i < kTopics; ++i) fm[i] = majority_flattered(static_cast<Topic>(i));
-  return t.finish(fm);
+}
+
+Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
+  Tallier t(scope);
+  for (const Fact& f : facts) t.add_fact(f);
+  return t.finish();
+}
+
+struct TallyMemo::State {
+  explicit State(const TallyScope& scope) : tallier(scope) {}
+  Tallier tallier;
+  std::size_t seen = 0;  // facts[0, seen) are in `tallier`
+  EntryId last_id;       // facts[seen - 1]'s, to notice a snapshot that changed under the memo
+  std::int32_t last_day = 0;
+};
+
+TallyMemo::TallyMemo() = default;
+TallyMemo::~TallyMemo() = default;
+TallyMemo::TallyMemo(TallyMemo&&) noexcept = default;
+TallyMemo& TallyMemo::operator=(TallyMemo&&) noexcept = default;
+
+void TallyMemo::reset() {
+  state_.reset();
+}
+
+Questions TallyMemo::tally(const std::vector<Fact>& facts, const TallyScope& scope) {
+  const bool same_scope = state_ && state_->tallier.scope().first_day == scope.first_day &&
+                          state_->tallier.scope().last_day == scope.last_day &&
+                          state_->tallier.scope().include_private == scope.include_private;
+  const bool grew = state_ && facts.size() >= state_->seen &&
+                    (state_->seen == 0 || (facts[state_->seen - 1].id == state_->last_id &&
+                                           facts[state_->seen - 1].day == state_->last_day));
+  if (!same_scope || !grew) state_ = std::make_unique<State>(scope);
+  last_read_ = facts.size() - state_->seen;
+  for (std::size_t i = state_->seen; i < facts.size(); ++i) state_->tallier.add_fact(facts[i]);
+  state_->seen = facts.size();
+  if (!facts.empty()) {
+    state_->last_id = facts.back().id;
+    state_->last_day = facts.back().day;
+  }
+  return state_->tallier.finish();
 }
 
 }  // namespace tandem::insight

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,5 +53,28 @@ struct TallyScope {
 // One linear pass over the facts (plus one over the episodes seen): every share question's
 // weekly tallies. Borrows `facts` for the call only.
 Questions tally(const std::vector<Fact>& facts, const TallyScope& scope);
+
+// tally() kept between reports over one growing snapshot: a call reads only the facts appended
+// since the last call when the scope is the same, and all of them otherwise. The result always
+// equals tally(facts, scope). The owner must call reset() whenever facts already read were changed,
+// removed or reordered (a snapshot whose facts were only appended to needs nothing); the memo also
+// starts over by itself when the fact it read last is no longer where it was.
+class TallyMemo {
+ public:
+  TallyMemo();
+  ~TallyMemo();
+  TallyMemo(TallyMemo&&) noexcept;
+  TallyMemo& operator=(TallyMemo&&) noexcept;
+
+  Questions tally(const std::vector<Fact>& facts, const TallyScope& scope);
+  void reset();
+  // How many facts the last tally() read (for tests and the benchmark).
+  std::size_t last_read() const { return last_read_; }
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+  std::size_t last_read_ = 0;
+};
 
 }  // namespace tandem::insight

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <unordered_map>
 
 #include "daemon/insight/dates.hpp"
 
@@ -11,12 +10,6 @@ namespace {
 
 constexpr std::int32_t kUpcomingDays = 60;
 constexpr std::size_t kMaxAcknowledged = 50;
-
-struct IdHash {
-  std::size_t operator()(const EntryId& id) const {
-    return static_cast<std::size_t>(id.device * 0x9E3779B97F4A7C15ull ^ id.seq);
-  }
-};
 
 std::string id_text(const EntryId& id) {
   static constexpr char kHex[] = "0123456789abcdef";
@@ -95,17 +88,33 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
   ap.weekly_to_reader.assign(nweeks, 0);
   ap.weekly_to_partner.assign(nweeks, 0);
 
-  // Pass 1: which entries each member thanked (bit 0: member 1, bit 1: member 2).
-  std::unordered_map<EntryId, std::uint8_t, IdHash> thanked;
+  // Pass 1: which entries each member thanked (bit 0: member 1, bit 1: member 2), sorted by id
+  // for the lookups of pass 2 (most journals thank a small part of what they log).
+  std::vector<std::pair<EntryId, std::uint8_t>> thanked;
   for (const Fact& f : facts) {
     if (f.kind != Kind::kAppreciation || !visible(f) || f.day > s.until_day) continue;
     for (const EntryId& id : f.detail().refs)
-      thanked[id] |= static_cast<std::uint8_t>(1u << (f.author - 1));
+      thanked.emplace_back(id, static_cast<std::uint8_t>(1u << (f.author - 1)));
     if (!in_window(f)) continue;
     const bool to_reader = f.actor == reader;
     (to_reader ? ap.to_reader : ap.to_partner)++;
     (to_reader ? ap.weekly_to_reader : ap.weekly_to_partner)[f.week - first_week]++;
   }
+
+  auto id_less = [](const EntryId& l, const EntryId& r) {
+    return l.device != r.device ? l.device < r.device : l.seq < r.seq;
+  };
+  std::sort(thanked.begin(), thanked.end(),
+            [&](const auto& l, const auto& r) { return id_less(l.first, r.first); });
+  // Who thanked an entry: the masks of its thanks or'ed together (0: nobody).
+  auto thanked_by = [&](const EntryId& id) -> std::uint8_t {
+    auto it =
+        std::lower_bound(thanked.begin(), thanked.end(), id,
+                         [&](const auto& t, const EntryId& v) { return id_less(t.first, v); });
+    std::uint8_t mask = 0;
+    for (; it != thanked.end() && it->first == id; ++it) mask |= it->second;
+    return mask;
+  };
 
   // Pass 2: everything else inside the window.
   std::array<AcknowledgedCounts, kDimensions + 1> acks{};
@@ -158,8 +167,8 @@ void add_flows(const std::vector<Fact>& facts, const FlowScope& s, Report& rep) 
         }
         if (f.actor != kFirst && f.actor != kSecond) break;
         AcknowledgedCounts& ac = acks[f.dimension <= kDimensions ? f.dimension : 0];
-        const auto it = f.id.known() ? thanked.find(f.id) : thanked.end();
-        const bool thanks = it != thanked.end() && (it->second & (1u << (other(f.actor) - 1))) != 0;
+        const std::uint8_t by = f.id.known() && !thanked.empty() ? thanked_by(f.id) : 0;
+        const bool thanks = (by & (1u << (other(f.actor) - 1))) != 0;
         (by_reader ? ac.reader_done : ac.partner_done)++;
         if (thanks) {
           (by_reader ? ac.reader_thanked : ac.partner_thanked)++;

@@ -171,7 +171,8 @@ void consider(const Evaluated& e, const std::array<std::string, 2>& names, Membe
 
 }  // namespace
 
-Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t today) {
+Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t today,
+                    ReportMemo* memo) {
   Report rep;
   const Member reader = snap.reader == kSecond ? kSecond : kFirst;
   std::array<std::string, 2> names = snap.names;
@@ -226,8 +227,8 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
                      context_week, base_week, checkins,          std::move(agreed)};
 
   // 3. Every share question, then the rule on each.
-  const Questions qs =
-      tally(snap.facts, {std::min(since, week_start(base_week)), until, opt.include_private});
+  const TallyScope scope{std::min(since, week_start(base_week)), until, opt.include_private};
+  const Questions qs = memo ? memo->tallies.tally(snap.facts, scope) : tally(snap.facts, scope);
   std::vector<std::pair<Evaluated, ShareView*>> candidates;
   std::vector<Dimension> dims = opt.dimensions;
   if (dims.empty())

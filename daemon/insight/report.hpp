@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/insight/episodes.hpp"
 #include "daemon/insight/report_types.hpp"
 #include "daemon/insight/snapshot.hpp"
 #include "daemon/insight/stats.hpp"
@@ -24,9 +25,20 @@ struct ReportOptions {
   Band band;  // the fair band when nothing was agreed
 };
 
+// What build_report may keep from one call to the next over a snapshot whose facts are only
+// appended to (the daemon keeps one beside its snapshot): the weekly tallies, so that a report
+// after a few new entries reads those entries, not the whole journal, for its largest part.
+// reset() whenever facts already in the snapshot were changed, removed or reordered.
+struct ReportMemo {
+  TallyMemo tallies;
+  void reset() { tallies.reset(); }
+};
+
 // Builds the report for `snapshot.reader`. Borrows `snapshot` for the call only; the Report owns
 // everything it holds. Never fails: facts outside the window are ignored, unknown values are read
-// as "not given", and every section is present (empty when there is nothing to show).
-Report build_report(const Snapshot& snapshot, const ReportOptions& options, std::int32_t today);
+// as "not given", and every section is present (empty when there is nothing to show). With a
+// memo, the same report as without one (borrowed for the call; see ReportMemo).
+Report build_report(const Snapshot& snapshot, const ReportOptions& options, std::int32_t today,
+                    ReportMemo* memo = nullptr);
 
 }  // namespace tandem::insight

@@ -1,8 +1,12 @@
 #include "daemon/insight/stats.hpp"
 
 #include <algorithm>
+#include <array>
 #include <boost/math/distributions/beta.hpp>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 
 namespace tandem::insight {
 namespace {
@@ -12,6 +16,41 @@ using NoThrow =
     bp::policy<bp::domain_error<bp::errno_on_error>, bp::overflow_error<bp::errno_on_error>,
                bp::evaluation_error<bp::errno_on_error>, bp::pole_error<bp::errno_on_error>,
                bp::rounding_error<bp::errno_on_error>, bp::promote_double<false>>;
+
+// A small memo, one per thread, of a pure function of a few doubles. Reports ask the same beta
+// quantiles and CDFs again and again (the weeks behind a share rarely change between two reports),
+// and each is a root search over many evaluations of the incomplete beta function. Keys compare
+// bit for bit, so a hit returns exactly what the call would; a slot holds the latest key that
+// hashed to it. Threads that never build a report never allocate one.
+template <std::size_t K, class V, std::size_t N>
+class PureMemo {
+ public:
+  template <class F>
+  V get(const std::array<double, K>& key, F&& compute) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull;
+    for (double d : key) {
+      std::uint64_t b;
+      std::memcpy(&b, &d, sizeof b);
+      h = (h ^ b) * 0xFF51AFD7ED558CCDull;
+      h ^= h >> 29;
+    }
+    Slot& s = slots_[h % N];
+    if (!s.used || std::memcmp(s.key.data(), key.data(), sizeof(double) * K) != 0) {
+      s.value = compute();
+      s.key = key;
+      s.used = true;
+    }
+    return s.value;
+  }
+
+ private:
+  struct Slot {
+    std::array<double, K> key{};
+    V value{};
+    bool used = false;
+  };
+  std::array<Slot, N> slots_{};
+};
 
 bool outside(Interval ci, Band b) {
   return ci.low > b.high || ci.high < b.low;
@@ -53,7 +92,7 @@ double share_of(double x, double n, double w1, double wt, bool weighted) {
 // beta CDF at the band's two edges instead of computing four quantiles (each a root search of
 // many CDF evaluations): for a continuous increasing CDF F, the q-quantile exceeds t exactly when
 // F(t) < q. The interval's ends fixed at 0 (x = 0) and 1 (x = n) are kept as jeffreys() has them.
-bool decides(double p, double n, Band band) {
+bool decides_uncached(double p, double n, Band band) {
   if (!(n > 0)) return outside(Interval{}, band) || inside(Interval{}, band);
   const double x = std::clamp(p * n, 0.0, n);
   boost::math::beta_distribution<double, NoThrow> d(x + 0.5, n - x + 0.5);
@@ -69,6 +108,25 @@ bool decides(double p, double n, Band band) {
   const bool low_in = low_open ? band.low <= 0 : at_low <= 0.05;
   const bool high_in = high_open ? band.high >= 1 : at_high >= 0.95;
   return low_in && high_in;
+}
+
+bool decides(double p, double n, Band band) {
+  thread_local std::unique_ptr<PureMemo<4, bool, 2048>> memo;
+  if (!memo) memo = std::make_unique<PureMemo<4, bool, 2048>>();
+  return memo->get({p, n, band.low, band.high}, [&] { return decides_uncached(p, n, band); });
+}
+
+Interval jeffreys_uncached(double x, double n, double level) {
+  if (!(n > 0)) return {};
+  x = std::clamp(x, 0.0, n);
+  const double alpha = 1.0 - std::clamp(level, 0.0, 0.999999);
+  boost::math::beta_distribution<double, NoThrow> d(x + 0.5, n - x + 0.5);
+  Interval ci;
+  ci.low = x <= 0 ? 0.0 : boost::math::quantile(d, alpha / 2);
+  ci.high = x >= n ? 1.0 : boost::math::quantile(d, 1 - alpha / 2);
+  if (!std::isfinite(ci.low)) ci.low = 0.0;
+  if (!std::isfinite(ci.high)) ci.high = 1.0;
+  return ci;
 }
 
 RuleResult evaluate(const Sums& s, std::int32_t first, std::int32_t last, bool weighted, Band band,
@@ -122,16 +180,9 @@ RuleResult evaluate(const Sums& s, std::int32_t first, std::int32_t last, bool w
 }  // namespace
 
 Interval jeffreys(double x, double n, double level) {
-  if (!(n > 0)) return {};
-  x = std::clamp(x, 0.0, n);
-  const double alpha = 1.0 - std::clamp(level, 0.0, 0.999999);
-  boost::math::beta_distribution<double, NoThrow> d(x + 0.5, n - x + 0.5);
-  Interval ci;
-  ci.low = x <= 0 ? 0.0 : boost::math::quantile(d, alpha / 2);
-  ci.high = x >= n ? 1.0 : boost::math::quantile(d, 1 - alpha / 2);
-  if (!std::isfinite(ci.low)) ci.low = 0.0;
-  if (!std::isfinite(ci.high)) ci.high = 1.0;
-  return ci;
+  thread_local std::unique_ptr<PureMemo<3, Interval, 1024>> memo;
+  if (!memo) memo = std::make_unique<PureMemo<3, Interval, 1024>>();
+  return memo->get({x, n, level}, [&] { return jeffreys_uncached(x, n, level); });
 }
 
 Band agreed_band(double target) {

@@ -4,10 +4,13 @@
 // devices, so an edit or retract may arrive before its target) and roster changes.
 #include "daemon/app/snapshot_cache.hpp"
 #include "daemon/crypto/primitives.hpp"
+#include "daemon/insight/dates.hpp"
+#include "daemon/insight/to_capnp.hpp"
 #include "daemon/store/entry_codec.hpp"
 #include "daemon/sync/engine.hpp"
 #include "tests/support/temp_dir.hpp"
 
+#include <capnp/message.h>
 #include <catch2/catch.hpp>
 
 #include <algorithm>
@@ -147,15 +150,16 @@ struct Node {
     if (priv) e.setVisibility(schema::Visibility::PRIVATE);
     return append(dev, body(e.asReader()), priv);
   }
+  // The replacement's date is that of pick + day_shift (see fill).
   std::uint64_t edit(const Device& dev, const DeviceId& tdev, std::uint64_t tseq, unsigned pick,
-                     bool priv = false) {
+                     bool priv = false, unsigned day_shift = 3) {
     capnp::MallocMessageBuilder msg;
     auto e = msg.initRoot<schema::Entry>();
     e.getKind().initEdit().setReason("fix");
     auto ref = e.initRefs(1)[0];
     ref.setDevice(kj::arrayPtr(tdev.data(), 8));
     ref.setSeq(tseq);
-    fill(e.initReplacement(), pick, pick + 3);
+    fill(e.initReplacement(), pick, pick + day_shift);
     e.setDate("2026-11-26");
     return append(dev, body(e.asReader()), priv);
   }
@@ -215,12 +219,27 @@ struct Space {
 };
 
 // The cache caught up after each step, against a fresh build from the same read txn.
+// The report as text, every field of its Cap'n Proto form.
+std::string report_text(const insight::Report& r) {
+  capnp::MallocMessageBuilder msg;
+  auto out = msg.initRoot<schema::Report>();
+  insight::to_capnp(r, out);
+  return kj::str(out.asReader()).cStr();
+}
+
 void check(Node& n, SnapshotCache& cache) {
   auto txn = n.read();
   REQUIRE(cache.catch_up(*n.store, txn));
   auto fresh = build_snapshot(*n.store, txn, 1);
   REQUIRE(fresh);
   REQUIRE(lines(cache.snapshot()) == lines(*fresh));
+  // The report kept between calls (cache.memo()) must be the report built from nothing.
+  insight::ReportOptions all;
+  all.all_time = true;
+  all.until_day = insight::days_from_civil(2026, 11, 30);
+  const auto kept = insight::build_report(cache.snapshot(), all, all.until_day, &cache.memo());
+  const auto plain = insight::build_report(cache.snapshot(), all, all.until_day);
+  REQUIRE(report_text(kept) == report_text(plain));
 }
 
 SnapshotCache built(Node& n) {
@@ -261,6 +280,20 @@ TEST_CASE("the cached snapshot follows appends, edits, retracts and private entr
   s.mine.retract(s.me, store::kPrivateDevice, p + 1, true);
   check(s.mine, cache);
   CHECK(cache.snapshot().facts.size() == 2);
+}
+
+TEST_CASE("the report kept beside the snapshot follows an edit of the newest entry",
+          "[app][snapshot][memo]") {
+  // The edited entry is read again into the very slot it had, with its id and date unchanged
+  // (pick 15, dated as pick 15, is pick 0's date and kind with the other actor): only the cache's
+  // reset of the report memo, not the memo's own check of its last fact, can notice the change.
+  Space s;
+  auto cache = built(s.mine);
+  for (unsigned p = 1; p < 6; ++p) s.mine.add(s.me, p);
+  const auto newest = s.mine.add(s.me, 0);
+  check(s.mine, cache);
+  s.mine.edit(s.me, s.me.id, newest, 15, false, 0);
+  check(s.mine, cache);
 }
 
 TEST_CASE("the cached snapshot follows sync merges, in any order between devices",
