@@ -138,6 +138,16 @@ void append_json_number(std::string& out, double v) {
     return;
   }
   char b[40];
+  // Whole numbers below 10^15 (most of a report: counts, weeks) print as their digits under %.15g.
+  if (v == std::trunc(v) && std::fabs(v) < 1e15) {
+    if (v == 0 && std::signbit(v)) {
+      out += "-0";
+      return;
+    }
+    auto r = std::to_chars(b, b + sizeof b, static_cast<std::int64_t>(v));
+    out.append(b, static_cast<std::size_t>(r.ptr - b));
+    return;
+  }
   auto r = std::to_chars(b, b + sizeof b, v, std::chars_format::general, 15);
   double back = 0;
   std::from_chars(b, r.ptr, back);

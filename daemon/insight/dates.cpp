@@ -57,11 +57,39 @@ std::optional<std::int32_t> parse_iso_date(std::string_view t) {
   return days_from_civil(static_cast<int>(y), m, d);
 }
 
-std::string format_iso_date(std::int32_t days) {
-  CivilDate c = civil_from_days(days);
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", c.year, c.month, c.day);
+namespace {
+
+// "YYYY" (zero-padded; years outside 0..9999 as printf's %04d writes them) then the rest.
+std::string year_prefix(int year, std::size_t reserve) {
+  std::string s;
+  if (year >= 0 && year <= 9999) {
+    s.reserve(reserve);
+    s += static_cast<char>('0' + year / 1000);
+    s += static_cast<char>('0' + year / 100 % 10);
+    s += static_cast<char>('0' + year / 10 % 10);
+    s += static_cast<char>('0' + year % 10);
+    return s;
+  }
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%04d", year);
   return buf;
+}
+
+void two_digits(std::string& s, unsigned v) {
+  s += static_cast<char>('0' + v / 10 % 10);
+  s += static_cast<char>('0' + v % 10);
+}
+
+}  // namespace
+
+std::string format_iso_date(std::int32_t days) {
+  const CivilDate c = civil_from_days(days);
+  std::string s = year_prefix(c.year, 10);
+  s += '-';
+  two_digits(s, c.month);
+  s += '-';
+  two_digits(s, c.day);
+  return s;
 }
 
 std::int32_t week_of(std::int32_t days) {
@@ -72,9 +100,10 @@ std::string format_iso_week(std::int32_t week) {
   const std::int32_t thursday = week_start(week) + 3;  // the Thursday names the ISO year
   const int year = civil_from_days(thursday).year;
   const std::int32_t n = (thursday - days_from_civil(year, 1, 1)) / 7 + 1;
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%04d-W%02d", year, static_cast<int>(n));
-  return buf;
+  std::string s = year_prefix(year, 8);
+  s += "-W";
+  two_digits(s, static_cast<unsigned>(n));
+  return s;
 }
 
 std::optional<std::int32_t> parse_iso_week(std::string_view t) {

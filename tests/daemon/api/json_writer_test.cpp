@@ -261,7 +261,12 @@ TEST_CASE("numbers are written as KJ writes a double", "[api][json]") {
                    0.3,
                    0.1 + 0.2,
                    100.0,
-                   4294967295.0})
+                   4294967295.0,
+                   -42.0,
+                   999999999999999.0,
+                   -999999999999999.0,
+                   1e15 - 0.5,
+                   -1e15})
     check(v);
   for (int i = 0; i < 100000; ++i) {
     double v;
@@ -270,6 +275,7 @@ TEST_CASE("numbers are written as KJ writes a double", "[api][json]") {
     if (std::isfinite(v)) check(v);                                      // any exponent
     check(std::uniform_real_distribution<double>(0, 1)(rng));            // shares
     check(static_cast<double>(static_cast<std::int64_t>(rng() >> 20)));  // whole numbers
+    check(-static_cast<double>(rng() >> 14));  // whole numbers near and past 10^15
     check(std::round(std::uniform_real_distribution<double>(0, 1)(rng) * 1e4) / 1e4);
   }
 }
