@@ -272,9 +272,7 @@ Questions tally(const std::vector<Fact>& facts, const TallyScope& scope) {
 struct TallyMemo::State {
   explicit State(const TallyScope& scope) : tallier(scope) {}
   Tallier tallier;
-  std::size_t seen = 0;  // facts[0, seen) are in `tallier`
-  EntryId last_id;       // facts[seen - 1]'s, to notice a snapshot that changed under the memo
-  std::int32_t last_day = 0;
+  FactsSeen seen;  // what is in `tallier`
 };
 
 TallyMemo::TallyMemo() = default;
@@ -290,17 +288,11 @@ Questions TallyMemo::tally(const std::vector<Fact>& facts, const TallyScope& sco
   const bool same_scope = state_ && state_->tallier.scope().first_day == scope.first_day &&
                           state_->tallier.scope().last_day == scope.last_day &&
                           state_->tallier.scope().include_private == scope.include_private;
-  const bool grew = state_ && facts.size() >= state_->seen &&
-                    (state_->seen == 0 || (facts[state_->seen - 1].id == state_->last_id &&
-                                           facts[state_->seen - 1].day == state_->last_day));
-  if (!same_scope || !grew) state_ = std::make_unique<State>(scope);
-  last_read_ = facts.size() - state_->seen;
-  for (std::size_t i = state_->seen; i < facts.size(); ++i) state_->tallier.add_fact(facts[i]);
-  state_->seen = facts.size();
-  if (!facts.empty()) {
-    state_->last_id = facts.back().id;
-    state_->last_day = facts.back().day;
-  }
+  if (!same_scope || !state_->seen.still_prefix(facts)) state_ = std::make_unique<State>(scope);
+  last_read_ = facts.size() - state_->seen.count;
+  for (std::size_t i = state_->seen.count; i < facts.size(); ++i)
+    state_->tallier.add_fact(facts[i]);
+  state_->seen.mark(facts);
   return state_->tallier.finish();
 }
 

@@ -13,7 +13,7 @@ std::int8_t tilt(std::uint8_t fairness, Member author, Member toward) {
   return author == toward ? t : static_cast<std::int8_t>(-t);
 }
 
-CheckinState read_checkins(const std::vector<Fact>& facts, std::int32_t since_day,
+CheckinState read_checkins(std::span<const Fact* const> facts, std::int32_t since_day,
                            std::int32_t until_day, bool include_private) {
   auto counts = [&](const Fact& f) {
     return f.kind == Kind::kCheckin && (f.author == kFirst || f.author == kSecond) &&
@@ -21,11 +21,12 @@ CheckinState read_checkins(const std::vector<Fact>& facts, std::int32_t since_da
   };
   // Periods each member has checked in for: a sealed check-in opens once the other has one.
   std::set<std::pair<Member, std::int32_t>> periods;
-  for (const Fact& f : facts)
-    if (counts(f)) periods.insert({f.author, f.detail().period_week});
+  for (const Fact* f : facts)
+    if (counts(*f)) periods.insert({f->author, f->detail().period_week});
   CheckinState s;
   std::set<std::pair<Member, std::int32_t>> waiting;
-  for (const Fact& f : facts) {
+  for (const Fact* fp : facts) {
+    const Fact& f = *fp;
     if (!counts(f) || f.day > until_day) continue;
     const bool revealed =
         !f.detail().sealed || periods.count({other(f.author), f.detail().period_week}) > 0;

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <array>
+#include <span>
 #include <vector>
 
 #include "daemon/insight/report_types.hpp"
@@ -20,9 +21,9 @@ struct CheckinState {
   std::vector<std::pair<Member, std::int32_t>> waiting;  // (member, period week)
 };
 
-// Reads every check-in once (plus once over the periods seen). Private check-ins count only when
-// include_private.
-CheckinState read_checkins(const std::vector<Fact>& facts, std::int32_t since_day,
+// Reads every check-in among `facts` once (plus once over the periods seen); other kinds are
+// skipped. Private check-ins count only when include_private.
+CheckinState read_checkins(std::span<const Fact* const> facts, std::int32_t since_day,
                            std::int32_t until_day, bool include_private);
 
 // True when both partners' latest revealed check-ins call `dimension` fair.

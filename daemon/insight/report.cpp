@@ -171,6 +171,22 @@ void consider(const Evaluated& e, const std::array<std::string, 2>& names, Membe
 
 }  // namespace
 
+std::vector<const Fact*> ApartIndex::update(const std::vector<Fact>& facts, std::int32_t& first_day,
+                                            std::int32_t none) {
+  if (!seen_.still_prefix(facts)) *this = ApartIndex();
+  for (std::size_t i = seen_.count; i < facts.size(); ++i) {
+    if (read_apart(facts[i].kind)) index_.push_back(static_cast<std::uint32_t>(i));
+    first_day_ = any_ ? std::min(first_day_, facts[i].day) : facts[i].day;
+    any_ = true;
+  }
+  seen_.mark(facts);
+  first_day = any_ ? first_day_ : none;
+  std::vector<const Fact*> out;
+  out.reserve(index_.size());
+  for (std::uint32_t i : index_) out.push_back(&facts[i]);
+  return out;
+}
+
 Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t today,
                     ReportMemo* memo) {
   Report rep;
@@ -183,11 +199,12 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
 
   // 1. The window, and how far back the rule may look.
   const std::int32_t until = opt.until_day != 0 ? opt.until_day : today;
+  std::int32_t first_day = until;
+  ApartIndex local;
+  const std::vector<const Fact*> apart =
+      (memo ? memo->apart : local).update(snap.facts, first_day, until);
   std::int32_t since = opt.since_day;
-  if (opt.all_time) {
-    since = until;
-    for (const Fact& f : snap.facts) since = std::min(since, f.day);
-  }
+  if (opt.all_time) since = std::min(until, first_day);
   since = std::clamp(since, week_start(week_of(until) - kMaxAllTimeWeeks + 1), until);
   const std::int32_t last_week = week_of(until);
   const std::int32_t window_first_week = week_of(since);
@@ -204,7 +221,8 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
   std::vector<bool> context_week(last_week - base_week + 1, false);
   std::map<std::string, double> agreed;
   std::map<std::string, std::int32_t> agreed_day;
-  for (const Fact& f : snap.facts) {
+  for (const Fact* fp : apart) {
+    const Fact& f = *fp;
     if (f.visibility == Visibility::kPrivate && !opt.include_private) continue;
     if (f.kind == Kind::kContext) {
       for (std::int32_t w = std::max(week_of(f.detail().from_day), base_week);
@@ -222,7 +240,7 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
       }
     }
   }
-  const CheckinState checkins = read_checkins(snap.facts, since, until, opt.include_private);
+  const CheckinState checkins = read_checkins(apart, since, until, opt.include_private);
   const Context full{opt,          reader,    window_first_week, last_week,
                      context_week, base_week, checkins,          std::move(agreed)};
 
@@ -328,7 +346,8 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
   for (auto& pf : rep.perception.dimensions)
     for (const auto& s : rep.dimensions)
       if (s.dimension == pf.dimension && s.effort.episodes > 0) pf.logged_share = s.effort.share;
-  add_flows(snap.facts, {since, until, today, reader, opt.include_private}, rep);
+  add_flows(snap.facts, apart, {since, until, today, reader, opt.include_private}, rep,
+            memo ? &memo->flows : nullptr);
   return rep;
 }
 

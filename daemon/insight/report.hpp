@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "daemon/insight/episodes.hpp"
+#include "daemon/insight/flows.hpp"
 #include "daemon/insight/report_types.hpp"
 #include "daemon/insight/snapshot.hpp"
 #include "daemon/insight/stats.hpp"
@@ -25,13 +26,36 @@ struct ReportOptions {
   Band band;  // the fair band when nothing was agreed
 };
 
+// The facts of a growing list whose kind is read_apart(), kept between reports like TallyMemo,
+// and the earliest day of any fact.
+class ApartIndex {
+ public:
+  // Pointers into `facts`, in their order; first_day: the earliest day (`none` when no facts).
+  std::vector<const Fact*> update(const std::vector<Fact>& facts, std::int32_t& first_day,
+                                  std::int32_t none);
+  void reset() { *this = ApartIndex(); }
+
+ private:
+  std::vector<std::uint32_t> index_;
+  FactsSeen seen_;
+  bool any_ = false;
+  std::int32_t first_day_ = 0;
+};
+
 // What build_report may keep from one call to the next over a snapshot whose facts are only
-// appended to (the daemon keeps one beside its snapshot): the weekly tallies, so that a report
-// after a few new entries reads those entries, not the whole journal, for its largest part.
-// reset() whenever facts already in the snapshot were changed, removed or reordered.
+// appended to (the daemon keeps one beside its snapshot): the weekly tallies, the flows' counts
+// and where the facts read apart are, so that a report after a few new entries reads those
+// entries, not the whole journal. reset() whenever facts already in the snapshot were changed,
+// removed or reordered.
 struct ReportMemo {
   TallyMemo tallies;
-  void reset() { tallies.reset(); }
+  FlowMemo flows;
+  ApartIndex apart;
+  void reset() {
+    tallies.reset();
+    flows.reset();
+    apart.reset();
+  }
 };
 
 // Builds the report for `snapshot.reader`. Borrows `snapshot` for the call only; the Report owns

@@ -164,6 +164,35 @@ struct Fact {
 };
 static_assert(sizeof(Fact) <= 64, "a snapshot holds one Fact per entry: keep it small");
 
+// Kinds the report reads in small passes of their own (check-ins, context periods, agreements,
+// thanks, important dates, cards), besides the pass over every fact.
+constexpr bool read_apart(Kind k) {
+  return k == Kind::kCheckin || k == Kind::kContext || k == Kind::kAgreement ||
+         k == Kind::kAppreciation || k == Kind::kImportantDate || k == Kind::kCard;
+}
+
+// How far a memo kept over a growing list of facts has read it: the first `count` facts, the
+// last of which had `last_id` and `last_day`. Memos read only what was appended since; their
+// owner resets them when facts already read change, and still_prefix() notices the plainer cases
+// of a list that changed under them (the fact last read is gone, moved or redated).
+struct FactsSeen {
+  std::size_t count = 0;
+  EntryId last_id;
+  std::int32_t last_day = 0;
+
+  bool still_prefix(const std::vector<Fact>& facts) const {
+    if (facts.size() < count) return false;
+    return count == 0 || (facts[count - 1].id == last_id && facts[count - 1].day == last_day);
+  }
+  void mark(const std::vector<Fact>& facts) {
+    count = facts.size();
+    if (!facts.empty()) {
+      last_id = facts.back().id;
+      last_day = facts.back().day;
+    }
+  }
+};
+
 // Everything the report reads. Owns its facts; build_report borrows it for the call only.
 struct Snapshot {
   Member reader = kFirst;            // whose daemon answers: parties in the report are relative

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <random>
 #include <string>
 #include <vector>
@@ -25,8 +26,66 @@ std::string text(const Report& r) {
   return kj::str(out.asReader()).cStr();
 }
 
-// One random entry of the kinds the tallies read, some of them records of a shared episode.
+// One random entry of a kind the report reads apart (thanks, often for an earlier entry; check-ins,
+// context periods, agreements, important dates, cards, money).
+void random_apart(JournalBuilder& j) {
+  const Member by = j.logger();
+  const Member who = j.coin(0.6) ? by : other(by);
+  const std::int32_t d = j.day(j.pick(0, 30), j.pick(0, 6));
+  const std::size_t known = j.snapshot().facts.size();
+  switch (j.pick(0, 6)) {
+    case 0: {
+      Fact& f = j.add(Kind::kAppreciation, by, d, 0);
+      f.actor = other(by);
+      if (known > 0 && j.coin(0.8))
+        f.detail_mut().refs.push_back(j.snapshot().facts[j.pick(0, int(known) - 1)].id);
+      break;
+    }
+    case 1:
+      j.checkin(by, j.pick(0, 8), static_cast<std::uint8_t>(j.pick(1, 5)), j.coin(0.3));
+      break;
+    case 2:
+      j.context(by, d, d + j.pick(0, 20));
+      break;
+    case 3: {
+      Fact& f = j.add(Kind::kAgreement, by, d, 8);
+      f.detail_mut().text = j.coin(0.5) ? "rent" : "food";
+      f.detail_mut().agreed_percent = static_cast<std::uint8_t>(j.pick(30, 70));
+      break;
+    }
+    case 4: {
+      Fact& f = j.add(Kind::kImportantDate, by, d, 9);
+      f.actor = who;
+      f.second = j.coin(0.5) ? by : kNoOne;
+      f.sub = static_cast<std::uint8_t>(j.pick(0, 2));
+      f.detail_mut().text = j.coin(0.5) ? "anniversary" : "birthday";
+      f.detail_mut().from_day = d - 300;
+      break;
+    }
+    case 5: {
+      Fact& f = j.add(Kind::kCard, by, d, static_cast<Dimension>(j.pick(1, 9)));
+      f.actor = who;
+      f.detail_mut().text = "bins";
+      f.detail_mut().from_day = d - j.pick(0, 40);
+      f.detail_mut().until_day = j.coin(0.5) ? 0 : d + j.pick(0, 40);
+      break;
+    }
+    default: {
+      Fact& f = j.add(Kind::kExpense, by, d, 8);
+      f.actor = j.coin(0.2) ? kBoth : who;
+      f.detail_mut().amount_cents = j.pick(1, 9999);
+      f.detail_mut().text = j.coin(0.5) ? "rent" : "food";
+      f.detail_mut().currency = "EUR";
+      break;
+    }
+  }
+  if (j.coin(0.1)) j.snapshot().facts.back().visibility = Visibility::kPrivate;
+}
+
+// One random entry of the kinds the tallies read, some of them records of a shared episode; one in
+// five is of a kind read apart instead.
 void random_fact(JournalBuilder& j) {
+  if (j.coin(0.2)) return random_apart(j);
   const Member by = j.logger();
   const Member who = j.coin(0.6) ? by : other(by);
   const std::int32_t d = j.day(j.pick(0, 30), j.pick(0, 6));
@@ -58,6 +117,7 @@ void random_fact(JournalBuilder& j) {
   // A quarter of the records belong to one of a few episodes, so an episode's records arrive
   // across several appends and its average changes as they do.
   if (j.coin(0.25)) f->episode[0] = static_cast<std::uint8_t>(1 + j.pick(0, 7));
+  if (j.coin(0.05)) f->visibility = j.coin(0.5) ? Visibility::kPrivate : Visibility::kAggregate;
 }
 
 TEST_CASE("the memo's tallies equal tally() as the facts grow, and read only the new ones",
@@ -123,6 +183,42 @@ TEST_CASE("a report with the memo equals the report without it, for every window
     REQUIRE(text(build_report(j.snapshot(), *o, today, &memo)) ==
             text(build_report(j.snapshot(), *o, today)));
   }
+}
+
+TEST_CASE("the memo reads only appended facts, unless new thanks change what was acknowledged",
+          "[report][memo]") {
+  JournalBuilder j(13);
+  for (int k = 0; k < 300; ++k) random_fact(j);
+  ReportMemo memo;
+  auto o = parse_window("12w", "", "", j.today());
+  REQUIRE(o);
+  build_report(j.snapshot(), *o, j.today(), &memo);
+  CHECK(memo.flows.last_read() == j.snapshot().facts.size());
+  for (int k = 0; k < 3; ++k) j.contribution(kFirst, kSecond, j.day(0, 1));
+  const EntryId done = j.snapshot().facts.back().id;  // Alex's, logged by Sam
+  const Report kept = build_report(j.snapshot(), *o, j.today(), &memo);
+  CHECK(memo.tallies.last_read() == 3);
+  CHECK(memo.flows.last_read() == 3);
+  CHECK(text(kept) == text(build_report(j.snapshot(), *o, j.today())));
+  // Sam thanks Alex for an entry counted before: what was acknowledged changes, so the flows
+  // count again (the tallies do not).
+  Fact& thanks = j.add(Kind::kAppreciation, kFirst, j.day(0, 2), 0);
+  thanks.actor = kSecond;
+  thanks.detail_mut().refs.push_back(done);
+  const Report after = build_report(j.snapshot(), *o, j.today(), &memo);
+  CHECK(memo.tallies.last_read() == 1);
+  CHECK(memo.flows.last_read() == j.snapshot().facts.size());
+  CHECK(text(after) == text(build_report(j.snapshot(), *o, j.today())));
+  char id[40];
+  std::snprintf(id, sizeof id, "%016llx-%llu", static_cast<unsigned long long>(done.device),
+                static_cast<unsigned long long>(done.seq));
+  auto lists = [&](const Report& r) {
+    for (const auto& a : r.appreciation.acknowledged)
+      if (a.entry_id == id) return true;
+    return false;
+  };
+  CHECK(!lists(kept));
+  CHECK(lists(after));
 }
 
 TEST_CASE("memoized beta quantiles are exactly the ones computed afresh", "[report][memo]") {
