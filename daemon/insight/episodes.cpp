@@ -139,6 +139,12 @@ class Tallier {
       q.currency = head.currency;
       const bool fm = majority_flattered(q.topic);
       const auto& weeks = merged[qi].empty() ? acc_[qi] : merged[qi];
+      std::size_t used = 0;
+      for (const WeekAcc& a : weeks) used += a.all.n > 0;
+      q.all.reserve(used);
+      q.logged.reserve(used);
+      q.without_self[0].reserve(used);
+      q.without_self[1].reserve(used);
       for (const WeekAcc& a : weeks) {
         if (a.all.n <= 0) continue;
         q.all.push_back(a.all);

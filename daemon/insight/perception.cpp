@@ -1,5 +1,6 @@
 #include "daemon/insight/perception.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -20,16 +21,18 @@ CheckinState read_checkins(std::span<const Fact* const> facts, std::int32_t sinc
            (include_private || f.visibility != Visibility::kPrivate);
   };
   // Periods each member has checked in for: a sealed check-in opens once the other has one.
-  std::set<std::pair<Member, std::int32_t>> periods;
+  std::vector<std::pair<Member, std::int32_t>> periods;
   for (const Fact* f : facts)
-    if (counts(*f)) periods.insert({f->author, f->detail().period_week});
+    if (counts(*f)) periods.emplace_back(f->author, f->detail().period_week);
+  std::sort(periods.begin(), periods.end());
   CheckinState s;
   std::set<std::pair<Member, std::int32_t>> waiting;
   for (const Fact* fp : facts) {
     const Fact& f = *fp;
     if (!counts(f) || f.day > until_day) continue;
-    const bool revealed =
-        !f.detail().sealed || periods.count({other(f.author), f.detail().period_week}) > 0;
+    const bool revealed = !f.detail().sealed ||
+                          std::binary_search(periods.begin(), periods.end(),
+                                             std::pair{other(f.author), f.detail().period_week});
     if (!revealed) {
       if (f.day >= since_day) waiting.insert({f.author, f.detail().period_week});
       continue;

@@ -252,6 +252,9 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
   if (dims.empty())
     for (Dimension d = 1; d <= kDimensions; ++d) dims.push_back(d);
   rep.dimensions.reserve(dims.size());  // candidates point into it
+  std::vector<std::string> week_names;  // of the window's weeks, shared by every section
+  for (std::int32_t w = window_first_week; w <= last_week; ++w)
+    week_names.push_back(format_iso_week(w));
   for (Dimension d : dims) {
     if (d < 1 || d > kDimensions) continue;
     DimensionSection s;
@@ -265,8 +268,9 @@ Report build_report(const Snapshot& snap, const ReportOptions& opt, std::int32_t
     s.mental_load = mental.view;
     const auto& all = qs.items[d].all;
     auto it = all.begin();
+    s.weeks.reserve(week_names.size());
     for (std::int32_t w = window_first_week; w <= last_week; ++w) {
-      WeekCounts wc{format_iso_week(w), 0, 0, full.is_context(w)};
+      WeekCounts wc{week_names[w - window_first_week], 0, 0, full.is_context(w)};
       while (it != all.end() && it->week < w) ++it;
       if (it != all.end() && it->week == w) {
         wc.reader = reader == kFirst ? it->x : it->n - it->x;

@@ -20,9 +20,10 @@ using NoThrow =
 // A small memo, one per thread, of a pure function of a few doubles. Reports ask the same beta
 // quantiles and CDFs again and again (the weeks behind a share rarely change between two reports),
 // and each is a root search over many evaluations of the incomplete beta function. Keys compare
-// bit for bit, so a hit returns exactly what the call would; a slot holds the latest key that
-// hashed to it. Threads that never build a report never allocate one.
-template <std::size_t K, class V, std::size_t N>
+// bit for bit, so a hit returns exactly what the call would. Sets of four slots, each set
+// replacing its slots in turn, so that the few hundred keys of one report rarely evict each
+// other. Threads that never build a report never allocate one.
+template <std::size_t K, class V, std::size_t kSets>
 class PureMemo {
  public:
   template <class F>
@@ -34,22 +35,29 @@ class PureMemo {
       h = (h ^ b) * 0xFF51AFD7ED558CCDull;
       h ^= h >> 29;
     }
-    Slot& s = slots_[h % N];
-    if (!s.used || std::memcmp(s.key.data(), key.data(), sizeof(double) * K) != 0) {
-      s.value = compute();
-      s.key = key;
-      s.used = true;
-    }
+    Set& set = sets_[h % kSets];
+    for (Slot& s : set.slots)
+      if (s.used && std::memcmp(s.key.data(), key.data(), sizeof(double) * K) == 0) return s.value;
+    Slot& s = set.slots[set.next];
+    set.next = static_cast<std::uint8_t>((set.next + 1) % kWays);
+    s.value = compute();
+    s.key = key;
+    s.used = true;
     return s.value;
   }
 
  private:
+  static constexpr std::size_t kWays = 4;
   struct Slot {
     std::array<double, K> key{};
     V value{};
     bool used = false;
   };
-  std::array<Slot, N> slots_{};
+  struct Set {
+    std::array<Slot, kWays> slots{};
+    std::uint8_t next = 0;
+  };
+  std::array<Set, kSets> sets_{};
 };
 
 bool outside(Interval ci, Band b) {
@@ -111,8 +119,8 @@ bool decides_uncached(double p, double n, Band band) {
 }
 
 bool decides(double p, double n, Band band) {
-  thread_local std::unique_ptr<PureMemo<4, bool, 2048>> memo;
-  if (!memo) memo = std::make_unique<PureMemo<4, bool, 2048>>();
+  thread_local std::unique_ptr<PureMemo<4, bool, 512>> memo;
+  if (!memo) memo = std::make_unique<PureMemo<4, bool, 512>>();
   return memo->get({p, n, band.low, band.high}, [&] { return decides_uncached(p, n, band); });
 }
 
@@ -180,8 +188,8 @@ RuleResult evaluate(const Sums& s, std::int32_t first, std::int32_t last, bool w
 }  // namespace
 
 Interval jeffreys(double x, double n, double level) {
-  thread_local std::unique_ptr<PureMemo<3, Interval, 1024>> memo;
-  if (!memo) memo = std::make_unique<PureMemo<3, Interval, 1024>>();
+  thread_local std::unique_ptr<PureMemo<3, Interval, 256>> memo;
+  if (!memo) memo = std::make_unique<PureMemo<3, Interval, 256>>();
   return memo->get({x, n, level}, [&] { return jeffreys_uncached(x, n, level); });
 }
 
