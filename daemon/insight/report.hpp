@@ -1,5 +1,6 @@
 // The reciprocity report: snapshot + options + today -> a plain Report. Pure: no I/O, no clock
-// (today is an input), no randomness; linear in the number of facts.
+// (today is an input), no randomness; linear in the number of facts, or in the facts appended
+// since the last report when the caller keeps a ReportMemo (the result is the same either way).
 #pragma once
 
 #include <cstdint>

@@ -375,11 +375,11 @@ int main(int argc, char** argv) {
     daemon.stop();
 
     const double base = median(scan);
-    std::printf("  %-44s %9.1f ms   1.00x  (%zu bytes)\n", "baseline: scan bodies, no decrypt",
+    std::printf("  %-44s %9.2f ms   1.00x  (%zu bytes)\n", "baseline: scan bodies, no decrypt",
                 base, bytes);
-    std::printf("  %-44s %9.1f ms  %5.2fx   target <= 3x%s\n", "report on the socket (warm)",
+    std::printf("  %-44s %9.2f ms  %5.2fx   target <= 3x%s\n", "report on the socket (warm)",
                 median(warm), median(warm) / base, n >= 1000000 ? " and < 1000 ms" : "");
-    std::printf("  %-44s %9.1f ms  %5.2fx\n", "add, then report on the socket", median(after_add),
+    std::printf("  %-44s %9.2f ms  %5.2fx\n", "add, then report on the socket", median(after_add),
                 median(after_add) / base);
     std::printf("  %-44s %9.1f ms\n", "start-up: spawn to socket ready", ready);
     std::printf("  %-44s %9.1f ms  (%.1f ms after spawn)\n",
