@@ -210,62 +210,58 @@ int Questions::cross(Topic t) {
 }
 
 void Tallier::add_fact(const Fact& f) {
+  if (f.day < scope_.first_day || f.day > scope_.last_day) return;
+  if (f.visibility == Visibility::kPrivate && !scope_.include_private) return;
   Tallier& t = *this;
-  auto obs = [&](const Fact& f, Topic topic, Member m, double w = 1.0) {
-    if (credited(m)) t.add(f, {Questions::cross(topic), credit_of(m), w});
+  auto obs = [&](const Fact& g, Topic topic, Member m, double w = 1.0) {
+    if (credited(m)) t.add(g, {Questions::cross(topic), credit_of(m), w});
   };
-  {
-    if (f.day < scope_.first_day || f.day > scope_.last_day) return;
-    if (f.visibility == Visibility::kPrivate && !scope_.include_private) return;
-    switch (f.kind) {
-      case Kind::kContribution:
-        if (!credited(f.actor)) break;
-        t.add(f, {f.dimension, credit_of(f.actor), static_cast<double>(f.effort ? f.effort : 1)});
-        if (f.phase != 0 && f.phase != 4)  // every phase but execute
-          t.add(f, {Questions::kMentalBase + f.dimension, credit_of(f.actor),
-                    static_cast<double>(f.effort ? f.effort : 1)});
-        break;
-      case Kind::kBid:
-        obs(f, Topic::kBids, f.actor);
-        if (f.sub == 1 && is_member(f.actor)) obs(f, Topic::kTurnsToward, other(f.actor));
-        break;
-      case Kind::kInitiation:
-        // Important talks are their own question, so one habit never raises two patterns.
-        obs(f, f.sub == 3 ? Topic::kImportantTalks : Topic::kInitiates, f.actor);
-        break;
-      case Kind::kConflict:
-        obs(f, Topic::kRaisesIssues, f.actor);
-        if (!f.detail().repairs.empty())
-          obs(f, Topic::kRepairsFirst, f.detail().repairs.front().by);
-        obs(f, Topic::kApologisesFirst, f.second);
-        if (f.sub == 2 || f.sub == 3)
-          obs(f, Topic::kYields, f.yielded_author ? f.author : other(f.author));
-        break;
-      case Kind::kBoundary:
-        if (f.sub == 2) obs(f, Topic::kBoundariesCrossed, f.actor);
-        break;
-      case Kind::kDecision:
-        if (f.sub == 1 || f.sub == 2) obs(f, Topic::kPreferencesPrevail, f.actor);
-        if (f.sub == 3 || f.sub == 4) obs(f, Topic::kPreferencesPrevail, kBoth);
-        break;
-      case Kind::kGoal:
-        if (is_member(f.actor) && f.second == other(f.actor))
-          obs(f, Topic::kGoalsSupported, f.actor);
-        break;
-      case Kind::kSupport:
-        if (is_member(f.actor) && f.second != f.actor) obs(f, Topic::kSupportGiven, f.actor);
-        break;
-      case Kind::kExpense:
-        if (credited(f.actor) && f.detail().amount_cents > 0)
-          t.add(f, {t.money(f), credit_of(f.actor), static_cast<double>(f.detail().amount_cents)});
-        break;
-      case Kind::kImportantDate:
-        obs(f, Topic::kDatesRemembered, f.actor);
-        obs(f, Topic::kDatesPlanned, f.second);
-        break;
-      default:
-        break;
-    }
+  switch (f.kind) {
+    case Kind::kContribution:
+      if (!credited(f.actor)) break;
+      t.add(f, {f.dimension, credit_of(f.actor), static_cast<double>(f.effort ? f.effort : 1)});
+      if (f.phase != 0 && f.phase != 4)  // every phase but execute
+        t.add(f, {Questions::kMentalBase + f.dimension, credit_of(f.actor),
+                  static_cast<double>(f.effort ? f.effort : 1)});
+      break;
+    case Kind::kBid:
+      obs(f, Topic::kBids, f.actor);
+      if (f.sub == 1 && is_member(f.actor)) obs(f, Topic::kTurnsToward, other(f.actor));
+      break;
+    case Kind::kInitiation:
+      // Important talks are their own question, so one habit never raises two patterns.
+      obs(f, f.sub == 3 ? Topic::kImportantTalks : Topic::kInitiates, f.actor);
+      break;
+    case Kind::kConflict:
+      obs(f, Topic::kRaisesIssues, f.actor);
+      if (!f.detail().repairs.empty()) obs(f, Topic::kRepairsFirst, f.detail().repairs.front().by);
+      obs(f, Topic::kApologisesFirst, f.second);
+      if (f.sub == 2 || f.sub == 3)
+        obs(f, Topic::kYields, f.yielded_author ? f.author : other(f.author));
+      break;
+    case Kind::kBoundary:
+      if (f.sub == 2) obs(f, Topic::kBoundariesCrossed, f.actor);
+      break;
+    case Kind::kDecision:
+      if (f.sub == 1 || f.sub == 2) obs(f, Topic::kPreferencesPrevail, f.actor);
+      if (f.sub == 3 || f.sub == 4) obs(f, Topic::kPreferencesPrevail, kBoth);
+      break;
+    case Kind::kGoal:
+      if (is_member(f.actor) && f.second == other(f.actor)) obs(f, Topic::kGoalsSupported, f.actor);
+      break;
+    case Kind::kSupport:
+      if (is_member(f.actor) && f.second != f.actor) obs(f, Topic::kSupportGiven, f.actor);
+      break;
+    case Kind::kExpense:
+      if (credited(f.actor) && f.detail().amount_cents > 0)
+        t.add(f, {t.money(f), credit_of(f.actor), static_cast<double>(f.detail().amount_cents)});
+      break;
+    case Kind::kImportantDate:
+      obs(f, Topic::kDatesRemembered, f.actor);
+      obs(f, Topic::kDatesPlanned, f.second);
+      break;
+    default:
+      break;
   }
 }
 
