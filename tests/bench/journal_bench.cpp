@@ -7,9 +7,9 @@
 //   (c) the daemon's idle RSS with 10,000 entries stored.
 // Usage: journal_bench [RUNS]   (TANDEM_BUILD_DIR must point at the build directory)
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/raw_lmdb.hpp"
 
 #include <fcntl.h>
-#include <lmdb.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -59,31 +59,6 @@ Stats stats(std::vector<double> v) {
   return {v[v.size() / 2], v[std::min(v.size() - 1, v.size() * 99 / 100)]};
 }
 
-// Raw LMDB: one small put per durable commit, in a fresh environment beside the daemon's.
-double lmdb_commit_ms(const std::string& dir, int commits) {
-  MDB_env* env;
-  mdb_env_create(&env);
-  mdb_env_set_mapsize(env, 1ull << 30);
-  mdb_env_open(env, dir.c_str(), 0, 0600);
-  MDB_txn* txn;
-  MDB_dbi dbi;
-  mdb_txn_begin(env, nullptr, 0, &txn);
-  mdb_dbi_open(txn, nullptr, 0, &dbi);
-  mdb_txn_commit(txn);
-  char value[256] = {};
-  auto t0 = Clock::now();
-  for (int i = 0; i < commits; ++i) {
-    mdb_txn_begin(env, nullptr, 0, &txn);
-    std::uint64_t k = __builtin_bswap64(static_cast<std::uint64_t>(i));
-    MDB_val key{8, &k}, val{sizeof value, value};
-    mdb_put(txn, dbi, &key, &val, 0);
-    mdb_txn_commit(txn);
-  }
-  double per = ms_since(t0) / commits;
-  mdb_env_close(env);
-  return per;
-}
-
 long rss_kb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
   std::string line;
@@ -130,7 +105,7 @@ int main(int argc, char** argv) {
   // (a) whole-process add.
   std::vector<double> t_true, t_add;
   for (int i = 0; i < runs; ++i) t_true.push_back(spawn_ms({"/bin/true"}));
-  const double commit_ms = lmdb_commit_ms(raw_dir, 300);
+  const double commit_ms = raw_lmdb_commit_ms(raw_dir, 300);
   for (int i = 0; i < runs; ++i) {
     t_add.push_back(spawn_ms(
         {binary("tandem"), "--socket", sock, "add", "contribution", "--effort", "1", "bench"}));
@@ -151,7 +126,7 @@ int main(int argc, char** argv) {
 
   // (b) durable adds/s.
   ::mkdir((raw_dir + "2").c_str(), 0700);
-  const double raw_commits_per_s = 1000.0 / lmdb_commit_ms(raw_dir + "2", 500);
+  const double raw_commits_per_s = 1000.0 / raw_lmdb_commit_ms(raw_dir + "2", 500);
   const double one = adds_per_second(sock, 1, 1000);
   const double eight = adds_per_second(sock, 8, 500);
   std::printf(
