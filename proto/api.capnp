@@ -38,6 +38,8 @@ enum ErrorCode {
   unavailable @10;        # try again later (shutting down, busy)
   badBundle @11;          # a bundle that does not verify: truncated, altered, reordered, forged,
                           # or sealed under a space key this device does not hold
+  locked @12;             # the keys are wrapped by a passphrase: `unlock` first
+  badPassphrase @13;      # the passphrase does not unlock the keys; nothing changed
 }
 
 struct Error {

@@ -46,6 +46,10 @@ schema::ErrorCode to_wire(Code code) {
       return schema::ErrorCode::STORAGE_FULL;
     case Code::kUnavailable:
       return schema::ErrorCode::UNAVAILABLE;
+    case Code::kLocked:
+      return schema::ErrorCode::LOCKED;
+    case Code::kBadPassphrase:
+      return schema::ErrorCode::BAD_PASSPHRASE;
     default:
       return schema::ErrorCode::INTERNAL;
   }

@@ -32,6 +32,10 @@ const char* code_name(Code c) {
       return "corrupt";
     case Code::kAuth:
       return "auth";
+    case Code::kLocked:
+      return "locked";
+    case Code::kBadPassphrase:
+      return "bad_passphrase";
   }
   return "internal";
 }

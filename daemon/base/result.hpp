@@ -22,11 +22,13 @@ enum class Code {
   kAlreadyInitialized,
   kNotFound,
   kForbidden,
-  kStorageFull,  // disk or LMDB map full; nothing was written
-  kUnavailable,  // try again later
-  kIo,           // the OS refused (permissions, missing file)
-  kCorrupt,      // stored or received bytes fail verification
-  kAuth,         // a key, tag or signature did not verify
+  kStorageFull,    // disk or LMDB map full; nothing was written
+  kUnavailable,    // try again later
+  kIo,             // the OS refused (permissions, missing file)
+  kCorrupt,        // stored or received bytes fail verification
+  kAuth,           // a key, tag or signature did not verify
+  kLocked,         // the key files are wrapped by a passphrase and not unlocked yet
+  kBadPassphrase,  // the passphrase does not unlock the key files
 };
 
 // Stable lower-case name of a code, for logs and the CLI.

@@ -168,12 +168,19 @@ Result<Bytes> open_from(const PublicKey& my_pub, const DhSecretKey& my_secret, B
   return out;
 }
 
-Result<SymmetricKey> derive_from_passphrase(std::string_view passphrase, ByteView salt) {
+Result<SymmetricKey> derive_from_passphrase(std::string_view passphrase, ByteView salt,
+                                            std::uint64_t opslimit, std::uint64_t memlimit) {
   ensure_init();
+  static_assert(kPassphraseSaltSize == crypto_pwhash_SALTBYTES);
   if (salt.size() != crypto_pwhash_SALTBYTES) return Error{Code::kInvalidArgument, "bad salt"};
+  // At most 1 GiB and 16 passes: a stored file cannot make the daemon attempt more.
+  if (opslimit < crypto_pwhash_OPSLIMIT_MIN || opslimit > 16 ||
+      memlimit < crypto_pwhash_MEMLIMIT_MIN || memlimit > (std::uint64_t(1) << 30)) {
+    return Error{Code::kInvalidArgument, "Argon2id limits out of range"};
+  }
   SymmetricKey key;
   if (crypto_pwhash(key.data(), key.size(), passphrase.data(), passphrase.size(), salt.data(),
-                    crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                    opslimit, static_cast<std::size_t>(memlimit),
                     crypto_pwhash_ALG_ARGON2ID13) != 0) {
     return Error{Code::kInternal, "Argon2id ran out of memory"};
   }

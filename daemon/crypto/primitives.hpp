@@ -63,8 +63,15 @@ Result<Bytes> open(const SymmetricKey& key, ByteView sealed, ByteView ad);
 Bytes seal_to(const PublicKey& recipient, ByteView plaintext);
 Result<Bytes> open_from(const PublicKey& my_pub, const DhSecretKey& my_secret, ByteView box);
 
-// Argon2id (interactive limits) from a passphrase and a 16-byte salt to a 32-byte key.
-Result<SymmetricKey> derive_from_passphrase(std::string_view passphrase, ByteView salt);
+// Argon2id from a passphrase and a 16-byte salt to a 32-byte key, with libsodium's interactive
+// limits (2 passes over 64 MiB) unless others are given. kInvalidArgument for a bad salt or limits
+// outside libsodium's range (a stored file asking for 1 TiB is refused, not attempted).
+inline constexpr std::uint64_t kPassphraseOps = 2;
+inline constexpr std::uint64_t kPassphraseMem = std::uint64_t(64) << 20;
+inline constexpr std::size_t kPassphraseSaltSize = 16;
+Result<SymmetricKey> derive_from_passphrase(std::string_view passphrase, ByteView salt,
+                                            std::uint64_t opslimit = kPassphraseOps,
+                                            std::uint64_t memlimit = kPassphraseMem);
 
 // A 32-byte key derived from `key` for one purpose (BLAKE2b keyed, personalised by `context`).
 SymmetricKey derive_key(const SymmetricKey& key, std::string_view context, std::uint64_t id);

@@ -72,18 +72,53 @@ Status replace_key_file(const std::string& path, const crypto::Secret<N>& secret
   return write_all_atomic(path, secret.data(), N, 0600, false);
 }
 
-template <std::size_t N>
-Result<crypto::Secret<N>> read_key_file(const std::string& path) {
+namespace {
+
+// Opens `path` for reading if it is a file of this user that nobody else may read.
+Result<int> open_private(const std::string& path, struct stat& st) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT) return Error{Code::kNotFound, path + " does not exist"};
     return os_error("cannot open " + path);
   }
-  struct stat st {};
   if (::fstat(fd, &st) != 0 || (st.st_mode & 077) != 0 || st.st_uid != ::geteuid()) {
     ::close(fd);
     return Error{Code::kIo, path + " must be a 0600 file of this user (chmod 600 " + path + ")"};
   }
+  return fd;
+}
+
+}  // namespace
+
+Result<Bytes> read_private_file(const std::string& path, std::size_t max) {
+  struct stat st {};
+  auto fd = open_private(path, st);
+  if (!fd) return fd.error();
+  if (st.st_size < 0 || static_cast<std::size_t>(st.st_size) > max) {
+    ::close(*fd);
+    return Error{Code::kCorrupt, path + " is too long"};
+  }
+  Bytes out(static_cast<std::size_t>(st.st_size));
+  std::size_t off = 0;
+  while (off < out.size()) {
+    ssize_t r = ::read(*fd, out.data() + off, out.size() - off);
+    if (r <= 0) {
+      if (r < 0 && errno == EINTR) continue;
+      ::close(*fd);
+      return Error{Code::kIo, "cannot read " + path};
+    }
+    off += static_cast<std::size_t>(r);
+  }
+  ::close(*fd);
+  return out;
+}
+
+template <std::size_t N>
+Result<crypto::Secret<N>> read_key_file(const std::string& path) {
+  struct stat st {};
+  auto opened = open_private(path, st);
+  if (!opened) return opened.error();
+  const int fd = *opened;
   if (st.st_size != static_cast<off_t>(N)) {
     ::close(fd);
     return Error{Code::kCorrupt, path + " has the wrong size"};
@@ -105,6 +140,7 @@ Result<crypto::Secret<N>> read_key_file(const std::string& path) {
 
 template Status write_key_file<32>(const std::string&, const crypto::Secret<32>&);
 template Status write_key_file<64>(const std::string&, const crypto::Secret<64>&);
+template Status replace_key_file<64>(const std::string&, const crypto::Secret<64>&);
 template Status replace_key_file<32>(const std::string&, const crypto::Secret<32>&);
 template Result<crypto::Secret<32>> read_key_file<32>(const std::string&);
 template Result<crypto::Secret<64>> read_key_file<64>(const std::string&);

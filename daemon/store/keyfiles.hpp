@@ -24,6 +24,10 @@ Status replace_key_file(const std::string& path, const crypto::Secret<N>& secret
 template <std::size_t N>
 Result<crypto::Secret<N>> read_key_file(const std::string& path);
 
+// Reads a whole file that must be 0600 and this user's (as read_key_file) into ordinary memory:
+// for files that hold sealed keys, not raw ones. kCorrupt when it is longer than `max` bytes.
+Result<Bytes> read_private_file(const std::string& path, std::size_t max);
+
 // Creates `dir` (and any missing parent) with mode 0700; kIo if `dir` exists with group/other
 // access or another owner.
 Status ensure_private_dir(const std::string& dir);

@@ -1,0 +1,268 @@
+#include "daemon/store/keyring.hpp"
+
+#include "daemon/base/bytes.hpp"
+#include "daemon/crypto/primitives.hpp"
+#include "daemon/store/keyfiles.hpp"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+namespace tandem::store {
+
+namespace {
+
+constexpr std::string_view kPassphraseFile = "passphrase";
+constexpr std::uint8_t kPassMagic[5] = {'T', 'D', 'P', 'P', 1};
+constexpr std::uint8_t kWrapMagic[5] = {'T', 'D', 'K', 'W', 1};
+constexpr std::size_t kPassHeader = 5 + crypto::kPassphraseSaltSize + 8 + 8;  // 37
+constexpr std::size_t kCheckSize = 16;
+constexpr std::size_t kPassFileSize = kPassHeader + crypto::kSealOverhead + kCheckSize;
+constexpr std::size_t kMinPassphrase = 8;
+
+std::string ad_for(std::string_view name) {
+  return "tandem/keyfile/v1/" + std::string(name);
+}
+
+ByteView view(const std::string& s) {
+  return {reinterpret_cast<const std::uint8_t*>(s.data()), s.size()};
+}
+
+struct PassParams {
+  Bytes header;  // the kPassHeader bytes: magic, salt, limits
+  Bytes check;   // the sealed check value
+};
+
+Result<PassParams> parse_pass_file(ByteView file, const std::string& path) {
+  if (file.size() != kPassFileSize || std::memcmp(file.data(), kPassMagic, 5) != 0) {
+    return Error{Code::kCorrupt, path + " is not a tandem passphrase file"};
+  }
+  return PassParams{Bytes(file.begin(), file.begin() + kPassHeader),
+                    Bytes(file.begin() + kPassHeader, file.end())};
+}
+
+Result<crypto::SymmetricKey> derive(std::string_view passphrase, const Bytes& header) {
+  ByteView salt(header.data() + 5, crypto::kPassphraseSaltSize);
+  const std::uint64_t ops = get_be64(header.data() + 5 + crypto::kPassphraseSaltSize);
+  const std::uint64_t mem = get_be64(header.data() + 5 + crypto::kPassphraseSaltSize + 8);
+  auto kek = crypto::derive_from_passphrase(passphrase, salt, ops, mem);
+  if (!kek && kek.error().code == Code::kInvalidArgument) {
+    return Error{Code::kCorrupt, "the passphrase file asks for " + kek.error().message};
+  }
+  return kek;
+}
+
+Error os_error(const std::string& what) {
+  const int e = errno;
+  return Error{(e == ENOSPC || e == EDQUOT) ? Code::kStorageFull : Code::kIo,
+               what + ": " + std::strerror(e)};
+}
+
+// Removes `dir` and the regular files in it (a key directory has no subdirectories).
+Status remove_flat_dir(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return errno == ENOENT ? Status{} : os_error("cannot open " + dir);
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (::unlink((dir + "/" + name).c_str()) != 0 && errno != ENOENT) {
+      ::closedir(d);
+      return os_error("cannot remove " + dir + "/" + name);
+    }
+  }
+  ::closedir(d);
+  if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) return os_error("cannot remove " + dir);
+  return {};
+}
+
+void sync_dir(const std::string& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+}
+
+std::string parent_of(const std::string& dir) {
+  auto slash = dir.rfind('/');
+  return slash == std::string::npos ? "." : (slash == 0 ? "/" : dir.substr(0, slash));
+}
+
+std::optional<std::size_t> key_size(std::string_view name) {
+  for (const auto& k : kKeyFiles)
+    if (k.name == name) return k.size;
+  return std::nullopt;
+}
+
+// The bytes of a key file for `key`: raw, or wrapped under `kek`.
+template <std::size_t N>
+Bytes key_file_bytes(const crypto::Secret<N>& key, const crypto::SymmetricKey* kek,
+                     std::string_view name) {
+  if (kek == nullptr) return Bytes(key.data(), key.data() + N);
+  Bytes out(kWrapMagic, kWrapMagic + 5);
+  auto sealed = crypto::seal(*kek, {key.data(), N}, view(ad_for(name)));
+  out.insert(out.end(), sealed.begin(), sealed.end());
+  return out;
+}
+
+}  // namespace
+
+Result<KeyRing> KeyRing::open(std::string dir) {
+  // A leftover keys.new is either an unfinished new set (the swap never happened: the old set is
+  // in place) or the old set after the swap: either way it goes.
+  TANDEM_TRY(remove_flat_dir(dir + ".new"));
+  KeyRing ring(std::move(dir));
+  auto file = read_file(ring.path(kPassphraseFile));
+  if (!file) {
+    if (file.error().code == Code::kNotFound) return ring;
+    return file.error();
+  }
+  auto params = parse_pass_file(*file, ring.path(kPassphraseFile));
+  if (!params) return params.error();
+  ring.wrapped_ = true;
+  return ring;
+}
+
+Status KeyRing::unlock(std::string_view passphrase) {
+  if (!wrapped_ || kek_) return {};
+  auto file = read_file(path(kPassphraseFile));
+  if (!file) return file.error();
+  auto params = parse_pass_file(*file, path(kPassphraseFile));
+  if (!params) return params.error();
+  auto kek = derive(passphrase, params->header);
+  if (!kek) return kek.error();
+  auto check = crypto::open(*kek, params->check, params->header);
+  if (!check) return Error{Code::kBadPassphrase, "wrong passphrase"};
+  kek_ = std::move(*kek);
+  return {};
+}
+
+template <std::size_t N>
+Result<crypto::Secret<N>> KeyRing::read(std::string_view name) const {
+  const std::string p = path(name);
+  struct stat st {};
+  if (::stat(p.c_str(), &st) != 0) {
+    if (errno == ENOENT) return Error{Code::kNotFound, p + " does not exist"};
+    return os_error("cannot stat " + p);
+  }
+  if (st.st_size == static_cast<off_t>(N)) return read_key_file<N>(p);  // a plain key
+  if (locked()) return Error{Code::kLocked, "the keys are locked: run `tandem unlock`"};
+  if (!kek_) return Error{Code::kCorrupt, p + " has the wrong size"};
+  auto bytes = read_private_file(p, 5 + crypto::kSealOverhead + N);
+  if (!bytes) return bytes.error();
+  if (bytes->size() != 5 + crypto::kSealOverhead + N ||
+      std::memcmp(bytes->data(), kWrapMagic, 5) != 0) {
+    return Error{Code::kCorrupt, p + " is not a wrapped key"};
+  }
+  auto plain =
+      crypto::open(*kek_, ByteView(bytes->data() + 5, bytes->size() - 5), view(ad_for(name)));
+  if (!plain) return Error{Code::kAuth, p + " does not open under the passphrase's key"};
+  crypto::Secret<N> key;
+  std::memcpy(key.data(), plain->data(), N);
+  crypto::wipe(plain->data(), plain->size());
+  return key;
+}
+
+template <std::size_t N>
+Status KeyRing::write(std::string_view name, const crypto::Secret<N>& key) const {
+  if (locked()) return Error{Code::kLocked, "the keys are locked: run `tandem unlock`"};
+  if (!kek_) return write_key_file(path(name), key);
+  const std::string p = path(name);
+  if (::access(p.c_str(), F_OK) == 0)
+    return Error{Code::kAlreadyInitialized, p + " exists already"};
+  return write_file_atomic(p, key_file_bytes(key, &*kek_, name), 0600);
+}
+
+template <std::size_t N>
+Status KeyRing::replace(std::string_view name, const crypto::Secret<N>& key) const {
+  if (locked()) return Error{Code::kLocked, "the keys are locked: run `tandem unlock`"};
+  if (!kek_) return replace_key_file(path(name), key);
+  return write_file_atomic(path(name), key_file_bytes(key, &*kek_, name), 0600);
+}
+
+Status KeyRing::change_passphrase(std::string_view passphrase) {
+  if (locked()) return Error{Code::kLocked, "the keys are locked: run `tandem unlock`"};
+  if (!passphrase.empty() && passphrase.size() < kMinPassphrase) {
+    return Error{Code::kInvalidArgument, "a passphrase needs at least 8 characters"};
+  }
+  // The new key-encryption key and its passphrase file.
+  std::optional<crypto::SymmetricKey> kek;
+  Bytes pass_file;
+  if (!passphrase.empty()) {
+    Bytes header(kPassMagic, kPassMagic + 5);
+    auto salt = crypto::random_bytes(crypto::kPassphraseSaltSize);
+    header.insert(header.end(), salt.begin(), salt.end());
+    header.resize(kPassHeader);
+    put_be64(header.data() + 5 + crypto::kPassphraseSaltSize, crypto::kPassphraseOps);
+    put_be64(header.data() + 5 + crypto::kPassphraseSaltSize + 8, crypto::kPassphraseMem);
+    auto derived = derive(passphrase, header);
+    if (!derived) return derived.error();
+    kek = std::move(*derived);
+    const std::uint8_t zeros[kCheckSize] = {};
+    auto check = crypto::seal(*kek, {zeros, kCheckSize}, header);
+    pass_file = header;
+    pass_file.insert(pass_file.end(), check.begin(), check.end());
+  }
+  // The whole directory, rewritten into keys.new.
+  const std::string next = dir_ + ".new";
+  TANDEM_TRY(remove_flat_dir(next));
+  if (::mkdir(next.c_str(), 0700) != 0) return os_error("cannot create " + next);
+  auto fail = [&next](Error e) -> Status {
+    (void)remove_flat_dir(next);
+    return e;
+  };
+  DIR* d = ::opendir(dir_.c_str());
+  if (d == nullptr) return fail(os_error("cannot open " + dir_));
+  std::vector<std::string> names;
+  while (dirent* e = ::readdir(d)) names.emplace_back(e->d_name);
+  ::closedir(d);
+  for (const auto& name : names) {
+    if (name == "." || name == ".." || name == kPassphraseFile || name.ends_with(".tmp")) continue;
+    Status st;
+    if (auto size = key_size(name); size == 64) {
+      auto key = read<64>(name);
+      if (!key) return fail(key.error());
+      st = write_file_atomic(next + "/" + name, key_file_bytes(*key, kek ? &*kek : nullptr, name),
+                             0600);
+    } else if (size == 32) {
+      auto key = read<32>(name);
+      if (!key) return fail(key.error());
+      st = write_file_atomic(next + "/" + name, key_file_bytes(*key, kek ? &*kek : nullptr, name),
+                             0600);
+    } else {
+      auto bytes = read_file(path(name));  // anything else is copied as it is
+      if (!bytes) return fail(bytes.error());
+      st = write_file_atomic(next + "/" + name, *bytes, 0600);
+    }
+    if (!st) return fail(st.error());
+  }
+  if (kek) {
+    if (auto st = write_file_atomic(next + "/" + std::string(kPassphraseFile), pass_file, 0600);
+        !st) {
+      return fail(st.error());
+    }
+  }
+  sync_dir(next);
+  if (::renameat2(AT_FDCWD, next.c_str(), AT_FDCWD, dir_.c_str(), RENAME_EXCHANGE) != 0) {
+    return fail(os_error("cannot swap " + next + " and " + dir_));
+  }
+  sync_dir(parent_of(dir_));
+  (void)remove_flat_dir(next);  // the old set; open() removes it if this fails
+  wrapped_ = kek.has_value();
+  kek_ = std::move(kek);
+  return {};
+}
+
+template Result<crypto::Secret<32>> KeyRing::read<32>(std::string_view) const;
+template Result<crypto::Secret<64>> KeyRing::read<64>(std::string_view) const;
+template Status KeyRing::write<32>(std::string_view, const crypto::Secret<32>&) const;
+template Status KeyRing::write<64>(std::string_view, const crypto::Secret<64>&) const;
+template Status KeyRing::replace<32>(std::string_view, const crypto::Secret<32>&) const;
+
+}  // namespace tandem::store
