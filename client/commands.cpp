@@ -19,10 +19,11 @@ namespace tandem::client {
 namespace {
 
 const Command* const kCommands[] = {
-    &kInitCommand,    &kStatusCommand,   &kAddCommand,    &kEditCommand,   &kListCommand,
-    &kShowCommand,    &kRetractCommand,  &kThanksCommand, &kExportCommand, &kWatchCommand,
-    &kReportCommand,  &kPairCommand,     &kPeersCommand,  &kPeerCommand,   &kDeviceCommand,
-    &kCheckinCommand, &kUpcomingCommand, &kDoctorCommand, &kBundleCommand, &kSyncCommand,
+    &kInitCommand,    &kStatusCommand,     &kAddCommand,    &kEditCommand,   &kListCommand,
+    &kShowCommand,    &kRetractCommand,    &kThanksCommand, &kExportCommand, &kWatchCommand,
+    &kReportCommand,  &kPairCommand,       &kPeersCommand,  &kPeerCommand,   &kDeviceCommand,
+    &kCheckinCommand, &kUpcomingCommand,   &kDoctorCommand, &kBundleCommand, &kSyncCommand,
+    &kUnlockCommand,  &kPassphraseCommand,
 };
 
 constexpr const char* kEpilog =

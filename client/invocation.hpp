@@ -45,6 +45,7 @@ struct Invocation {
   std::uint32_t timeout_seconds = 0;     // pair
   std::string code, address, peer_verb;  // pair join, peer
   std::string device;                    // device revoke
+  std::string passphrase_verb;           // passphrase set|remove
   CLI::App* pair_invite = nullptr;       // set up by pair: which subcommand ran
   std::string for_device, file;          // bundle
   CLI::App* bundle_export = nullptr;     // set up by bundle: which subcommand ran
@@ -107,7 +108,7 @@ std::optional<std::string> resolve_note(const Invocation& inv, const std::string
 // Command rows, by file.
 extern const Command kInitCommand, kStatusCommand, kAddCommand, kEditCommand, kListCommand,
     kShowCommand, kRetractCommand, kThanksCommand, kExportCommand, kWatchCommand, kReportCommand,
-    kPairCommand, kPeersCommand, kPeerCommand, kDeviceCommand, kDoctorCommand, kCheckinCommand,
-    kUpcomingCommand, kBundleCommand, kSyncCommand;
+    kPairCommand, kPeersCommand, kPeerCommand, kDeviceCommand, kUnlockCommand, kPassphraseCommand,
+    kDoctorCommand, kCheckinCommand, kUpcomingCommand, kBundleCommand, kSyncCommand;
 
 }  // namespace tandem::client

@@ -226,7 +226,11 @@ std::string render_status(schema::Status::Reader s) {
   auto line = [&](std::string_view key, auto value) {
     out += fmt::format("{:<17}{}\n", std::string(key) + ":", value);
   };
-  line("initialized", s.getInitialized() ? "yes" : "no");
+  if (s.getLocked()) {
+    line("locked", "yes: a passphrase wraps the keys; run `tandem unlock`");
+  } else {
+    line("initialized", s.getInitialized() ? "yes" : "no");
+  }
   line("version", s.getVersion().cStr());
   line("api version", s.getApiVersion());
   if (s.getInitialized()) {
@@ -239,6 +243,7 @@ std::string render_status(schema::Status::Reader s) {
     line("private entries", s.getPrivateEntries());
     if (s.hasListen()) line("listening on", s.getListen().cStr());
   }
+  if (!s.getLocked()) line("passphrase", s.getPassphrase() ? "on" : "off");
   line("data dir", s.getDataDir().cStr());
   for (auto fork : s.getForks()) line("fork", fork.cStr());
   return out;

@@ -102,6 +102,25 @@ struct Status {
   dataDir @11 :Text;
   forks @12 :List(Text);      # devices caught writing two records with one sequence number
   listen @13 :Text;           # where this daemon accepts peers ("127.0.0.1:7470")
+  locked @14 :Bool;           # waiting for `unlock`: only status and unlock are served
+  passphrase @15 :Bool;       # the key files are wrapped by a passphrase
+}
+
+struct UnlockRequest {
+  passphrase @0 :Text;
+}
+
+struct Unlocked {
+  wasLocked @0 :Bool;         # false when the keys were already open (nothing happened)
+}
+
+struct SetPassphraseRequest {
+  passphrase @0 :Text;        # the new one, at least 8 bytes; empty removes the passphrase
+  current @1 :Text;           # the one in force, when there is one
+}
+
+struct PassphraseSet {
+  passphrase @0 :Bool;        # whether a passphrase now wraps the key files
 }
 
 struct InitRequest {
@@ -316,6 +335,8 @@ struct Request {
     revokeDevice @18 :RevokeDeviceRequest;  # answers revoked
     bundleExport @19 :BundleExportRequest;  # answers bundleChunk..., then bundleExported
     bundleImport @20 :BundleImportRequest;  # answers bundleImported
+    unlock @21 :UnlockRequest;              # answers unlocked
+    setPassphrase @22 :SetPassphraseRequest;  # answers passphraseSet
   }
 }
 
@@ -339,5 +360,7 @@ struct Response {
     bundleChunk @15 :BundleChunk;
     bundleExported @16 :BundleExported;
     bundleImported @17 :BundleImported;
+    unlocked @18 :Unlocked;
+    passphraseSet @19 :PassphraseSet;
   }
 }

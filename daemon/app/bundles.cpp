@@ -51,19 +51,15 @@ Result<store::DeviceId> find_device(const store::Roster& roster, const std::stri
 }  // namespace
 
 Bundles::Bundles(store::Store& store, store::Committer& committer, Journal& journal,
-                 Network& network, std::string keys_dir)
-    : store_(store),
-      committer_(committer),
-      journal_(journal),
-      network_(network),
-      keys_dir_(std::move(keys_dir)) {}
+                 Network& network, const store::KeyRing& keys)
+    : store_(store), committer_(committer), journal_(journal), network_(network), keys_(keys) {}
 
 Result<crypto::SymmetricKey> Bundles::space_key() const {
-  return store::read_key_file<32>(keys_dir_ + "/space.key");
+  return keys_.read<32>("space.key");
 }
 
 std::optional<crypto::SymmetricKey> Bundles::previous_key() const {
-  auto key = store::read_key_file<32>(keys_dir_ + "/space.prev.key");
+  auto key = keys_.read<32>("space.prev.key");
   if (!key) return std::nullopt;  // no rotation yet (or unreadable: only the current key opens)
   return std::move(*key);
 }

@@ -8,6 +8,7 @@
 #include "daemon/api/backend.hpp"
 #include "daemon/app/journal.hpp"
 #include "daemon/app/network.hpp"
+#include "daemon/store/keyring.hpp"
 #include "daemon/sync/bundle.hpp"
 
 #include <map>
@@ -19,9 +20,9 @@ inline constexpr std::size_t kMaxImportPiece = 256 * 1024;  // bundleImport.data
 
 class Bundles {
  public:
-  // Borrows everything; all must outlive the Bundles. `keys_dir` holds space.key.
+  // Borrows everything; all must outlive the Bundles. `keys` holds space.key.
   Bundles(store::Store& store, store::Committer& committer, Journal& journal, Network& network,
-          std::string keys_dir);
+          const store::KeyRing& keys);
 
   // Serves bundleExport and bundleImport (the device must have a space). An export pushes its
   // chunks through `sink` at the client's pace and answers bundleExported in `out`; an import
@@ -55,7 +56,7 @@ class Bundles {
   store::Committer& committer_;
   Journal& journal_;
   Network& network_;
-  std::string keys_dir_;
+  const store::KeyRing& keys_;
   std::map<const api::EventSink*, std::unique_ptr<Import>> imports_;
 };
 

@@ -4,10 +4,12 @@
 #include "daemon/app/journal.hpp"
 #include "daemon/app/network.hpp"
 #include "daemon/app/service.hpp"
+#include "daemon/app/unlock_gate.hpp"
 #include "daemon/base/log.hpp"
 #include "daemon/crypto/primitives.hpp"
 #include "daemon/store/committer.hpp"
 #include "daemon/store/keyfiles.hpp"
+#include "daemon/store/keyring.hpp"
 
 #include <fcntl.h>
 #ifdef TANDEM_HAVE_SYSTEMD
@@ -60,13 +62,12 @@ class DirLock {
   int fd_;
 };
 
-Result<crypto::SymmetricKey> storage_key(const std::string& keys_dir) {
-  const std::string path = keys_dir + "/storage.key";
-  auto key = store::read_key_file<32>(path);
+Result<crypto::SymmetricKey> storage_key(const store::KeyRing& keys) {
+  auto key = keys.read<32>("storage.key");
   if (key || key.error().code != Code::kNotFound) return key;
   crypto::SymmetricKey fresh;
   crypto::random_fill({fresh.data(), fresh.size()});
-  if (auto st = store::write_key_file(path, fresh); !st) return st.error();
+  if (auto st = keys.write("storage.key", fresh); !st) return st.error();
   return fresh;
 }
 
@@ -100,51 +101,92 @@ int run_daemon(const config::Config& config) {
     spdlog::error("{}", st.error().message);
     return 1;
   }
-  auto skey = storage_key(keys_dir);
-  if (!skey) {
-    spdlog::error("storage key: {}", skey.error().message);
+  auto keys = store::KeyRing::open(keys_dir);
+  if (!keys) {
+    spdlog::error("keys: {}", keys.error().message);
     return 1;
   }
-  // 3. The store.
-  auto store = store::Store::open(config.data_dir + "/store", std::move(*skey));
-  if (!store) {
-    spdlog::error("store: {}", store.error().message);
-    return 1;
-  }
-  // 4. The io_context and the group committer.
+  // 3. The io_context and the local API, behind the gate that keeps it locked until `unlock`
+  // when a passphrase wraps the keys.
   asio::io_context io(1);
   // Signals are caught from here on (asio queues them until the wait below), so a SIGHUP or
   // SIGTERM that arrives while the daemon starts never falls to the default action.
   asio::signal_set signals(io, SIGINT, SIGTERM, SIGHUP);
-  SystemClock clock;
-  store::Committer committer(**store,
-                             [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
-  // 5. The journal.
-  Journal journal(**store, committer, clock, keys_dir, config.data_dir);
-  if (auto st = journal.load(); !st) {
-    spdlog::error("loading the journal: {}", st.error().message);
-    return 1;
-  }
-  // 6. The network: peers, discovery, pairing (listening starts once a space exists).
-  NetworkOptions net;
-  net.listen = config.listen.to_string();
-  net.discovery = config.discovery;
-  for (const auto& p : config.peers) net.peers.push_back(p.to_string());
-  Network network(io, **store, committer, journal, clock, keys_dir, net);
-  if (auto st = network.start(); !st) {
-    spdlog::error("cannot listen for peers on {}: {}", net.listen, st.error().message);
-    return 1;
-  }
-  journal.set_on_append([&network] { network.records_added(); });
-  Bundles bundles(**store, committer, journal, network, keys_dir);
-  Service service(journal, network, bundles);
-  // 7. The local API.
-  auto server = api::Server::listen(io, service, {config.socket_path});
+  bool stop_requested = false;
+  UnlockGate gate(*keys, config.data_dir, [&io] { io.stop(); });
+  auto server = api::Server::listen(io, gate, {config.socket_path});
   if (!server) {
     spdlog::error("{}", server.error().message);
     return 1;
   }
   asio::co_spawn(io, (*server)->run(), asio::detached);
+  ::signal(SIGPIPE, SIG_IGN);
+  if (keys->locked()) {
+    // Locked: the socket answers status and unlock only, no peer is served, until the
+    // passphrase arrives (or a signal stops the daemon).
+    std::function<void(const boost::system::error_code&, int)> while_locked;
+    while_locked = [&](const boost::system::error_code& ec, int sig) {
+      if (ec) return;
+      if (sig == SIGHUP) {
+        reload_config(config);
+        signals.async_wait(while_locked);
+        return;
+      }
+      spdlog::info("received signal {}, shutting down", sig);
+      notify("STOPPING=1");
+      stop_requested = true;
+      io.stop();
+    };
+    signals.async_wait(while_locked);
+    spdlog::info(
+        "tandemd locked: the keys are wrapped by a passphrase; run `tandem unlock` (socket {})",
+        config.socket_path);
+    notify("READY=1\nSTATUS=locked: waiting for tandem unlock");
+    io.run();
+    signals.cancel();  // the locked handler is done with; the running one waits below
+    if (stop_requested) {
+      (*server)->stop();
+      spdlog::info("tandemd stopped");
+      return 0;
+    }
+    io.restart();
+  }
+  auto skey = storage_key(*keys);
+  if (!skey) {
+    spdlog::error("storage key: {}", skey.error().message);
+    return 1;
+  }
+  // 4. The store.
+  auto store = store::Store::open(config.data_dir + "/store", std::move(*skey));
+  if (!store) {
+    spdlog::error("store: {}", store.error().message);
+    return 1;
+  }
+  // 5. The group committer.
+  SystemClock clock;
+  store::Committer committer(**store,
+                             [&io](std::function<void()> fn) { asio::post(io, std::move(fn)); });
+  // 6. The journal.
+  Journal journal(**store, committer, clock, *keys, config.data_dir);
+  if (auto st = journal.load(); !st) {
+    spdlog::error("loading the journal: {}", st.error().message);
+    return 1;
+  }
+  // 7. The network: peers, discovery, pairing (listening starts once a space exists).
+  NetworkOptions net;
+  net.listen = config.listen.to_string();
+  net.discovery = config.discovery;
+  for (const auto& p : config.peers) net.peers.push_back(p.to_string());
+  Network network(io, **store, committer, journal, clock, *keys, net);
+  if (auto st = network.start(); !st) {
+    spdlog::error("cannot listen for peers on {}: {}", net.listen, st.error().message);
+    return 1;
+  }
+  journal.set_on_append([&network] { network.records_added(); });
+  Bundles bundles(**store, committer, journal, network, *keys);
+  Service service(journal, network, bundles);
+  // The gate opens: every request now reaches the service.
+  gate.open(service);
   // 8. Signals: SIGTERM and SIGINT stop; SIGHUP reloads what may change live.
   std::function<void(const boost::system::error_code&, int)> on_signal;
   on_signal = [&](const boost::system::error_code& ec, int sig) {
@@ -164,7 +206,6 @@ int run_daemon(const config::Config& config) {
     io.stop();
   };
   signals.async_wait(on_signal);
-  ::signal(SIGPIPE, SIG_IGN);
   spdlog::info("tandemd ready: data {} socket {}", config.data_dir, config.socket_path);
   notify("READY=1");
   io.run();

@@ -19,12 +19,12 @@ namespace tandem::app {
 using schema::Request;
 
 Journal::Journal(store::Store& store, store::Committer& committer, const Clock& clock,
-                 std::string keys_dir, std::string data_dir)
+                 const store::KeyRing& keys, std::string data_dir)
     : store_(store),
       committer_(committer),
       clock_(clock),
       hlc_(clock),
-      keys_dir_(std::move(keys_dir)),
+      keys_(keys),
       data_dir_(std::move(data_dir)) {}
 
 Status Journal::load() {
@@ -38,9 +38,9 @@ Status Journal::load() {
   if (!*roster) return Error{Code::kCorrupt, "the store has a device id but no roster"};
   const store::DeviceInfo* info = (*roster)->device(**self);
   if (!info) return Error{Code::kCorrupt, "this device is missing from its own roster"};
-  auto sign = store::read_key_file<64>(keys_dir_ + "/device.sign");
+  auto sign = keys_.read<64>("device.sign");
   if (!sign) return sign.error();
-  auto dh = store::read_key_file<32>(keys_dir_ + "/device.dh");
+  auto dh = keys_.read<32>("device.dh");
   if (!dh) return dh.error();
   if (crypto::sign_public(*sign) != info->sign_key || crypto::dh_public(*dh) != info->dh_key) {
     return Error{Code::kCorrupt, "the key files do not match this device's roster entry"};
@@ -192,9 +192,8 @@ awaitable<void> Journal::on_init(schema::InitRequest::Reader req, schema::Respon
   dev.dh_key = dh.pub;
   roster.devices.push_back(dev);
 
-  for (auto st : {store::write_key_file(keys_dir_ + "/device.sign", sign.secret),
-                  store::write_key_file(keys_dir_ + "/device.dh", dh.secret),
-                  store::write_key_file(keys_dir_ + "/space.key", space_key)}) {
+  for (auto st : {keys_.write("device.sign", sign.secret), keys_.write("device.dh", dh.secret),
+                  keys_.write("space.key", space_key)}) {
     if (!st) {
       api::set_error(out, 0, st.error());
       co_return;

@@ -8,6 +8,7 @@
 #include "daemon/base/clock.hpp"
 #include "daemon/insight/snapshot.hpp"
 #include "daemon/store/committer.hpp"
+#include "daemon/store/keyring.hpp"
 #include "daemon/store/store.hpp"
 
 #include <memory>
@@ -27,9 +28,9 @@ struct Identity {
 
 class Journal final : public api::Backend {
  public:
-  // Borrows everything; all must outlive the Journal. `keys_dir` holds the secret key files.
+  // Borrows everything; all must outlive the Journal. `keys` holds the secret key files.
   Journal(store::Store& store, store::Committer& committer, const Clock& clock,
-          std::string keys_dir, std::string data_dir);
+          const store::KeyRing& keys, std::string data_dir);
 
   // Loads this device's identity if the space exists. kCorrupt/kIo when the keys do not match
   // the store.
@@ -87,7 +88,7 @@ class Journal final : public api::Backend {
   store::Committer& committer_;
   const Clock& clock_;
   Hlc hlc_;  // ticked on the committer thread only
-  std::string keys_dir_;
+  const store::KeyRing& keys_;
   std::string data_dir_;
   std::optional<Identity> id_;
   struct Subscriber {

@@ -47,13 +47,14 @@ Bytes peer_message(std::function<void(schema::PeerMessage::Builder)> fill) {
 }  // namespace
 
 Network::Network(asio::io_context& io, store::Store& store, store::Committer& committer,
-                 Journal& journal, const Clock& clock, std::string keys_dir, NetworkOptions options)
+                 Journal& journal, const Clock& clock, const store::KeyRing& keys,
+                 NetworkOptions options)
     : io_(io),
       store_(store),
       committer_(committer),
       journal_(journal),
       clock_(clock),
-      keys_dir_(std::move(keys_dir)),
+      keys_(keys),
       options_(std::move(options)) {}
 
 Network::~Network() {

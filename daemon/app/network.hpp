@@ -10,6 +10,7 @@
 #include "daemon/config/config.hpp"
 #include "daemon/discovery/beacon.hpp"
 #include "daemon/discovery/lan.hpp"
+#include "daemon/store/keyring.hpp"
 #include "daemon/sync/engine.hpp"
 #include "daemon/wire/channel.hpp"
 #include "daemon/wire/listener.hpp"
@@ -34,7 +35,7 @@ class Network {
  public:
   // Borrows everything; all must outlive the Network.
   Network(asio::io_context& io, store::Store& store, store::Committer& committer, Journal& journal,
-          const Clock& clock, std::string keys_dir, NetworkOptions options);
+          const Clock& clock, const store::KeyRing& keys, NetworkOptions options);
   ~Network();
 
   // Starts listening and dialling once the device has a space (after init or join); before that
@@ -143,7 +144,7 @@ class Network {
   store::Committer& committer_;
   Journal& journal_;
   const Clock& clock_;
-  std::string keys_dir_;
+  const store::KeyRing& keys_;
   NetworkOptions options_;
   std::optional<crypto::SymmetricKey> space_key_;
   // The key before the last rotation: accepted from a device that has not yet learned the new

@@ -16,10 +16,10 @@
 namespace tandem::app {
 
 Status Network::load_space_key() {
-  auto key = store::read_key_file<32>(keys_dir_ + "/space.key");
+  auto key = keys_.read<32>("space.key");
   if (!key) return key.error();
   space_key_.emplace(std::move(*key));
-  auto prev = store::read_key_file<32>(keys_dir_ + "/space.prev.key");
+  auto prev = keys_.read<32>("space.prev.key");
   if (prev) {
     prev_key_.emplace(std::move(*prev));
   } else if (prev.error().code != Code::kNotFound) {
@@ -31,8 +31,8 @@ Status Network::load_space_key() {
 Status Network::adopt_key(crypto::SymmetricKey key) {
   // The previous key first: a crash in between leaves the old key current, and the next start
   // unwraps the new one again from the roster.
-  TANDEM_TRY(store::replace_key_file(keys_dir_ + "/space.prev.key", *space_key_));
-  TANDEM_TRY(store::replace_key_file(keys_dir_ + "/space.key", key));
+  TANDEM_TRY(keys_.replace("space.prev.key", *space_key_));
+  TANDEM_TRY(keys_.replace("space.key", key));
   // Assigned in place: the listener and the dial loops hold pointers to these objects.
   if (prev_key_) {
     *prev_key_ = std::move(*space_key_);

@@ -405,10 +405,9 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
 
   // Keys first (0600 files), then the store; a leftover from an earlier failed attempt goes.
   for (const char* f : {"/device.sign", "/device.dh", "/space.key"})
-    ::unlink((keys_dir_ + f).c_str());
-  for (auto st : {store::write_key_file(keys_dir_ + "/device.sign", sign.secret),
-                  store::write_key_file(keys_dir_ + "/device.dh", dh.secret),
-                  store::write_key_file(keys_dir_ + "/space.key", welcome->space_key)}) {
+    ::unlink((keys_.dir() + f).c_str());
+  for (auto st : {keys_.write("device.sign", sign.secret), keys_.write("device.dh", dh.secret),
+                  keys_.write("space.key", welcome->space_key)}) {
     if (!st) {
       api::set_error(out, 0, st.error());
       co_return;

@@ -129,17 +129,40 @@ Result<KeyRing> KeyRing::open(std::string dir) {
   return ring;
 }
 
-Status KeyRing::unlock(std::string_view passphrase) {
-  if (!wrapped_ || kek_) return {};
-  auto file = read_file(path(kPassphraseFile));
+namespace {
+
+// The key-encryption key `passphrase` gives under the passphrase file in `dir`, if it is the one.
+Result<crypto::SymmetricKey> derive_checked(const std::string& file_path,
+                                            std::string_view passphrase) {
+  auto file = read_file(file_path);
   if (!file) return file.error();
-  auto params = parse_pass_file(*file, path(kPassphraseFile));
+  auto params = parse_pass_file(*file, file_path);
   if (!params) return params.error();
   auto kek = derive(passphrase, params->header);
   if (!kek) return kek.error();
-  auto check = crypto::open(*kek, params->check, params->header);
-  if (!check) return Error{Code::kBadPassphrase, "wrong passphrase"};
+  if (!crypto::open(*kek, params->check, params->header)) {
+    return Error{Code::kBadPassphrase, "wrong passphrase"};
+  }
+  return kek;
+}
+
+}  // namespace
+
+Status KeyRing::unlock(std::string_view passphrase) {
+  if (!wrapped_ || kek_) return {};
+  auto kek = derive_checked(path(kPassphraseFile), passphrase);
+  if (!kek) return kek.error();
   kek_ = std::move(*kek);
+  return {};
+}
+
+Status KeyRing::verify(std::string_view passphrase) const {
+  if (!wrapped_) {
+    if (passphrase.empty()) return {};
+    return Error{Code::kBadPassphrase, "no passphrase is set"};
+  }
+  auto kek = derive_checked(path(kPassphraseFile), passphrase);
+  if (!kek) return kek.error();
   return {};
 }
 

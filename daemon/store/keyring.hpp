@@ -41,9 +41,13 @@ class KeyRing {
   // Wrapped and not unlocked yet: every read and write fails with kLocked.
   bool locked() const { return wrapped_ && !kek_; }
 
-  // Derives the key-encryption key (Argon2id: a fraction of a second and 64 MiB) and checks it.
+  // Derives the key-encryption key (Argon2id: a fraction of a second and 32 MiB) and checks it.
   // kAuth for a wrong passphrase (nothing changes); a no-op when not wrapped.
   Status unlock(std::string_view passphrase);
+
+  // Whether `passphrase` is the one in force (Argon2id again); kBadPassphrase when not, kOk when
+  // no passphrase is set and `passphrase` is empty.
+  Status verify(std::string_view passphrase) const;
 
   // The key in file `name`, plain or wrapped. kNotFound when missing; kLocked when wrapped and
   // locked; kAuth when it does not open under the unlocked key; kIo for a file others can read.
