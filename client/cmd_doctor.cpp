@@ -105,12 +105,22 @@ int run_doctor(Invocation& inv) {
     const std::string data = s.getDataDir().cStr();
     out.push_back(check_mode("data directory", data, 0700));
     out.push_back(check_mode("keys directory", data + "/keys", 0700));
-    if (!s.getInitialized()) {
+    if (s.getLocked()) {
+      out.push_back(
+          {"keys", "fail", "tandemd is locked: a passphrase wraps its keys", "tandem unlock"});
+    } else if (!s.getInitialized()) {
       out.push_back({"journal", "warn", "this device has no journal yet",
                      "tandem init --name NAME, or tandem pair join CODE --name NAME"});
     } else {
       for (const char* k : {"storage.key", "device.sign", "device.dh", "space.key"}) {
         out.push_back(check_mode(std::string("key ") + k, data + "/keys/" + k, 0600));
+      }
+      if (s.getPassphrase()) {
+        out.push_back({"passphrase", "ok", "a passphrase wraps the key files", ""});
+      } else {
+        out.push_back({"passphrase", "warn",
+                       "the key files are plain: a copy of the data directory opens the journal",
+                       "tandem passphrase set (tandemd then starts locked until tandem unlock)"});
       }
       const std::string listen = s.getListen().cStr();
       if (listen.empty()) {

@@ -174,7 +174,12 @@ Result<crypto::Secret<N>> KeyRing::read(std::string_view name) const {
     if (errno == ENOENT) return Error{Code::kNotFound, p + " does not exist"};
     return os_error("cannot stat " + p);
   }
-  if (st.st_size == static_cast<off_t>(N)) return read_key_file<N>(p);  // a plain key
+  if (st.st_size == static_cast<off_t>(N)) {
+    // A raw key where wrapped ones belong was put there by someone else: a key they know.
+    if (wrapped_)
+      return Error{Code::kCorrupt, p + " is a raw key, but a passphrase wraps the keys"};
+    return read_key_file<N>(p);
+  }
   if (locked()) return Error{Code::kLocked, "the keys are locked: run `tandem unlock`"};
   if (!kek_) return Error{Code::kCorrupt, p + " has the wrong size"};
   auto bytes = read_private_file(p, 5 + crypto::kSealOverhead + N);

@@ -50,7 +50,8 @@ class KeyRing {
   Status verify(std::string_view passphrase) const;
 
   // The key in file `name`, plain or wrapped. kNotFound when missing; kLocked when wrapped and
-  // locked; kAuth when it does not open under the unlocked key; kIo for a file others can read.
+  // locked; kAuth when it does not open under the unlocked key; kCorrupt for a raw key where a
+  // passphrase wraps the keys; kIo for a file others can read.
   template <std::size_t N>
   Result<crypto::Secret<N>> read(std::string_view name) const;
   // Writes a new key file (refuses to overwrite: kAlreadyInitialized), wrapped when wrapped.

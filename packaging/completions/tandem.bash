@@ -44,7 +44,7 @@ _tandem() {
   esac
   local flags=''
   case $cmd in
-    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer device checkin upcoming doctor bundle sync --json --socket --quiet --verbose --help' -- "$cur")); return ;;
+    '') COMPREPLY=($(compgen -W 'init status add edit list show retract thanks export watch report pair peers peer device checkin upcoming doctor bundle sync unlock passphrase --json --socket --quiet --verbose --help' -- "$cur")); return ;;
     init) flags='--json --socket --quiet --verbose --name --device-name --partner-name' ;;
     status) flags='--json --socket --quiet --verbose' ;;
     add)
@@ -103,6 +103,13 @@ _tandem() {
         import) flags='--json --socket --quiet --verbose' ;;
       esac ;;
     sync) flags='--json --socket --quiet --verbose --wait --timeout' ;;
+    unlock) flags='--json --socket --quiet --verbose' ;;
+    passphrase)
+      case $kind in
+        '') COMPREPLY=($(compgen -W 'set remove --help' -- "$cur")); return ;;
+        set) flags='--json --socket --quiet --verbose' ;;
+        remove) flags='--json --socket --quiet --verbose' ;;
+      esac ;;
   esac
   COMPREPLY=($(compgen -W "$flags --help" -- "$cur"))
 }

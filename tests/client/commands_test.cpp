@@ -118,7 +118,7 @@ TEST_CASE("cli: --json prints exactly one JSON document", "[client][cli]") {
   CHECK(r.code == 0);
   CHECK(r.out ==
         "{\"apiVersion\":1,\"initialized\":true,\"memberName\":\"Sam\",\"entries\":\"0\","
-        "\"ownEntries\":\"0\",\"privateEntries\":\"0\"}\n");
+        "\"ownEntries\":\"0\",\"privateEntries\":\"0\",\"locked\":false,\"passphrase\":false}\n");
   auto a = run({"add", "bid", "--json", "--socket", server.socket_path()});
   CHECK(a.code == 0);
   CHECK_THAT(a.out, StartsWith("{\"id\":\"0123456789abcdef-7\""));

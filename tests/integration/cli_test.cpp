@@ -156,6 +156,53 @@ TEST_CASE_METHOD(
   ::chmod(key.c_str(), 0600);
 }
 
+TEST_CASE_METHOD(Cli,
+                 "passphrase set, a locked restart, unlock and remove through the CLI, on stdin",
+                 "[cli][passphrase]") {
+  REQUIRE(tandem({"init", "--name", "Alex"}).code == 0);
+  REQUIRE(tandem({"add", "contribution", "dishes"}).code == 0);
+  auto plain = tandem({"doctor"});
+  CHECK(plain.out.find("warn  passphrase") != std::string::npos);
+  CHECK(plain.out.find("tandem passphrase set") != std::string::npos);
+  CHECK(tandem({"passphrase", "remove"}).code == 1);  // none to remove
+  auto set = tandem({"passphrase", "set"}, "correct horse battery\n");
+  INFO(set.err);
+  REQUIRE(set.code == 0);
+  CHECK(set.out.find("tandem unlock") != std::string::npos);
+  CHECK(tandem({"doctor"}).out.find("ok    passphrase") != std::string::npos);
+  // The passphrase never appears on the command line: `set` takes no positional argument.
+  CHECK(tandem({"passphrase", "set", "correct horse battery"}).code == 2);
+
+  daemon.stop();
+  daemon.start();
+  auto status = tandem({"status"});
+  CHECK(status.code == 0);
+  CHECK(status.out.find("locked:          yes") != std::string::npos);
+  auto list = tandem({"list"});
+  CHECK(list.code == 1);
+  CHECK(list.err.find("tandem unlock") != std::string::npos);
+  auto doctor = tandem({"doctor"});
+  CHECK(doctor.code == 1);
+  CHECK(doctor.out.find("FAIL  keys") != std::string::npos);
+  auto wrong = tandem({"unlock"}, "correct horse\n");
+  CHECK(wrong.code == 1);
+  CHECK(wrong.err.find("wrong passphrase") != std::string::npos);
+  CHECK(tandem({"unlock"}, "").code == 2);  // no passphrase at all
+  auto right = tandem({"unlock"}, "correct horse battery\n");
+  INFO(right.err);
+  CHECK(right.code == 0);
+  CHECK(tandem({"list"}).out.find("dishes") != std::string::npos);
+  CHECK(tandem({"unlock", "--json"}, "correct horse battery\n").out == "{\"wasLocked\":false}\n");
+  // Removing asks for the current passphrase first.
+  CHECK(tandem({"passphrase", "remove"}, "not the one\n").code == 1);
+  auto removed = tandem({"passphrase", "remove"}, "correct horse battery\n");
+  INFO(removed.err);
+  CHECK(removed.code == 0);
+  daemon.stop();
+  daemon.start();
+  CHECK(tandem({"list"}).out.find("dishes") != std::string::npos);
+}
+
 TEST_CASE("doctor reports a stopped daemon and how to start it", "[cli][doctor]") {
   TempDir dir;
   auto r = run({binary("tandem"), "--socket", dir.path() + "/none.sock", "doctor"});

@@ -23,6 +23,11 @@ if(Python3_Interpreter_FOUND)
            COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/checkin_pty_test.py
                    ${PROJECT_BINARY_DIR})
   set_tests_properties(cli_checkin_interactive PROPERTIES TIMEOUT 60 LABELS "integration")
+
+  add_test(NAME cli_passphrase_interactive
+           COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_LIST_DIR}/passphrase_pty_test.py
+                   ${PROJECT_BINARY_DIR})
+  set_tests_properties(cli_passphrase_interactive PROPERTIES TIMEOUT 60 LABELS "integration")
 endif()
 
 tandem_test(report_snapshot_tests SOURCES ${CMAKE_CURRENT_LIST_DIR}/report_snapshot_test.cpp

@@ -149,6 +149,10 @@ TEST_CASE("a wrapped key file opens only under its own name and unaltered", "[ke
     REQUIRE(write_file_atomic(r.dir + "/space.key", bad, 0600));
     CHECK_FALSE(ring.read<32>("space.key"));
   }
+  // A raw key put where a wrapped one belongs (by someone who wants the daemon to use a key they
+  // know): refused.
+  REQUIRE(write_file_atomic(r.dir + "/space.key", Bytes(32, 0x42), 0600));
+  CHECK(ring.read<32>("space.key").error().code == Code::kCorrupt);
   // Readable by others: refused before it is opened.
   REQUIRE(write_file_atomic(r.dir + "/space.key", space_file, 0644));
   CHECK(ring.read<32>("space.key").error().code == Code::kIo);
