@@ -51,7 +51,7 @@ void wipe(std::string& s) {
 }
 
 // Whether the daemon says a passphrase is set (asked first, so that remove and set know whether
-// to ask for the current one).
+// to ask for the current one). A locked daemon is an error here: it must be unlocked first.
 std::optional<bool> passphrase_set(const Invocation& inv, int& code) {
   capnp::MallocMessageBuilder message;
   message.initRoot<schema::Request>().initStatus();
@@ -60,6 +60,11 @@ std::optional<bool> passphrase_set(const Invocation& inv, int& code) {
   auto r = response->get();
   if (!r.isStatus()) {
     code = report(inv, {ClientError::Kind::kProtocol, {}, "status: unexpected answer"});
+    return std::nullopt;
+  }
+  if (r.getStatus().getLocked()) {
+    std::fprintf(inv.io.err, "tandem: tandemd is locked: run `tandem unlock` first\n");
+    code = kExitDaemonError;
     return std::nullopt;
   }
   return r.getStatus().getPassphrase();

@@ -207,7 +207,7 @@ int run_daemon(const config::Config& config) {
   };
   signals.async_wait(on_signal);
   spdlog::info("tandemd ready: data {} socket {}", config.data_dir, config.socket_path);
-  notify("READY=1");
+  notify("READY=1\nSTATUS=serving");
   io.run();
   // Shutdown in reverse: the server and the network are closed; the committer finishes what it
   // had and joins; then the store and the lock go with their owners.

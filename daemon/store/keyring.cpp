@@ -64,13 +64,30 @@ Error os_error(const std::string& what) {
                what + ": " + std::strerror(e)};
 }
 
-// Removes `dir` and the regular files in it (a key directory has no subdirectories).
+// Overwrites a file's bytes with zeros where it lies (best effort: on a journaling or
+// copy-on-write file system, or flash, older copies may survive in free blocks).
+void overwrite_with_zeros(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return;
+  struct stat st {};
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 && st.st_size < 65536) {
+    std::vector<std::uint8_t> zeros(static_cast<std::size_t>(st.st_size));
+    if (::pwrite(fd, zeros.data(), zeros.size(), 0) == static_cast<ssize_t>(zeros.size())) {
+      ::fsync(fd);
+    }
+  }
+  ::close(fd);
+}
+
+// Removes `dir` and the regular files in it (a key directory has no subdirectories), zeroing
+// each file first: it may hold a set of keys that is no longer in force.
 Status remove_flat_dir(const std::string& dir) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return errno == ENOENT ? Status{} : os_error("cannot open " + dir);
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
     if (name == "." || name == "..") continue;
+    overwrite_with_zeros(dir + "/" + name);
     if (::unlink((dir + "/" + name).c_str()) != 0 && errno != ENOENT) {
       ::closedir(d);
       return os_error("cannot remove " + dir + "/" + name);

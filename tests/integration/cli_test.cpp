@@ -184,6 +184,9 @@ TEST_CASE_METHOD(Cli,
   auto doctor = tandem({"doctor"});
   CHECK(doctor.code == 1);
   CHECK(doctor.out.find("FAIL  keys") != std::string::npos);
+  auto early = tandem({"passphrase", "remove"}, "correct horse battery\n");
+  CHECK(early.code == 1);
+  CHECK(early.err.find("run `tandem unlock` first") != std::string::npos);
   auto wrong = tandem({"unlock"}, "correct horse\n");
   CHECK(wrong.code == 1);
   CHECK(wrong.err.find("wrong passphrase") != std::string::npos);
