@@ -83,24 +83,29 @@ class Terminal:
         fail("the CLI did not exit")
 
 
+def start_daemon(tandemd, data_dir, sock):
+    """Starts tandemd and returns its Popen once the socket accepts connections."""
+    daemon = subprocess.Popen(daemon_argv(tandemd, data_dir, sock), stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            with socket.socket(socket.AF_UNIX) as s:
+                s.connect(sock)
+            return daemon
+        except OSError:
+            if time.monotonic() > deadline or daemon.poll() is not None:
+                fail("tandemd did not start")
+            time.sleep(0.05)
+
+
 def main():
     build = sys.argv[1]
     tandemd, tandem = os.path.join(build, "daemon", "tandemd"), os.path.join(build, "client", "tandem")
     work = tempfile.mkdtemp(prefix="tandem-pty-")
     sock = os.path.join(work, "run", "tandemd.sock")
-    daemon = subprocess.Popen(daemon_argv(tandemd, os.path.join(work, "data"), sock),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    daemon = start_daemon(tandemd, os.path.join(work, "data"), sock)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                with socket.socket(socket.AF_UNIX) as s:
-                    s.connect(sock)
-                break
-            except OSError:
-                if time.monotonic() > deadline or daemon.poll() is not None:
-                    fail("tandemd did not start")
-                time.sleep(0.05)
         subprocess.run([tandem, "--socket", sock, "init", "--name", "Alex"], check=True,
                        capture_output=True)
 

@@ -9,31 +9,14 @@ Standard library only; the terminal helper is checkin_pty_test.py's.
 """
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from checkin_pty_test import Terminal, daemon_argv, fail  # noqa: E402
+from checkin_pty_test import Terminal, fail, start_daemon  # noqa: E402
 
 SECRET = "correct horse battery"
-
-
-def start(tandemd, data, sock):
-    daemon = subprocess.Popen(daemon_argv(tandemd, data, sock), stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            with socket.socket(socket.AF_UNIX) as s:
-                s.connect(sock)
-            return daemon
-        except OSError:
-            if time.monotonic() > deadline or daemon.poll() is not None:
-                fail("tandemd did not start")
-            time.sleep(0.05)
 
 
 def main():
@@ -41,7 +24,7 @@ def main():
     tandemd, tandem = os.path.join(build, "daemon", "tandemd"), os.path.join(build, "client", "tandem")
     work = tempfile.mkdtemp(prefix="tandem-pty-")
     data, sock = os.path.join(work, "data"), os.path.join(work, "run", "tandemd.sock")
-    daemon = start(tandemd, data, sock)
+    daemon = start_daemon(tandemd, data, sock)
     try:
         subprocess.run([tandem, "--socket", sock, "init", "--name", "Alex"], check=True,
                        capture_output=True)
@@ -65,7 +48,7 @@ def main():
         # Restarted: locked until unlock, which asks without echo.
         daemon.terminate()
         daemon.wait(10)
-        daemon = start(tandemd, data, sock)
+        daemon = start_daemon(tandemd, data, sock)
         t = Terminal([tandem, "--socket", sock, "unlock"])
         t.answer("Passphrase:", SECRET)
         code, rest = t.finish()
