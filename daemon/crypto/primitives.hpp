@@ -65,8 +65,9 @@ Result<Bytes> open_from(const PublicKey& my_pub, const DhSecretKey& my_secret, B
 
 // Argon2id from a passphrase and a 16-byte salt to a 32-byte key, with libsodium's interactive
 // limits for tandem's key files (3 passes over 32 MiB: about as slow as libsodium's interactive
-// limits, with half the daemon's peak memory) unless others are given. kInvalidArgument for a bad salt or limits
-// outside libsodium's range (a stored file asking for 1 TiB is refused, not attempted).
+// limits, with half the daemon's peak memory) unless others are given. kInvalidArgument for a bad
+// salt or limits outside libsodium's range (a stored file asking for 1 TiB is refused, not
+// attempted).
 inline constexpr std::uint64_t kPassphraseOps = 3;
 inline constexpr std::uint64_t kPassphraseMem = std::uint64_t(32) << 20;
 inline constexpr std::size_t kPassphraseSaltSize = 16;
