@@ -126,7 +126,7 @@ static std::uint64_t table_entries(const store::Txn& txn, MDB_dbi dbi) {
 awaitable<void> Journal::on_status(schema::Response::Builder out) {
   auto s = out.initStatus();
   s.setApiVersion(schema::API_VERSION);
-  s.setVersion("0.1.0");
+  s.setVersion(kDaemonVersion);
   s.setDataDir(data_dir_);
   s.setInitialized(id_.has_value());
   auto txn = store::Txn::begin_read(store_.env());

@@ -26,6 +26,9 @@ struct Identity {
   crypto::DhSecretKey dh;
 };
 
+// tandemd's version as `status` reports it.
+inline constexpr const char* kDaemonVersion = "0.1.0";
+
 class Journal final : public api::Backend {
  public:
   // Borrows everything; all must outlive the Journal. `keys` holds the secret key files.

@@ -1,6 +1,7 @@
 #include "daemon/app/unlock_gate.hpp"
 
 #include "daemon/api/codec.hpp"
+#include "daemon/app/journal.hpp"
 #include "daemon/base/log.hpp"
 #include "daemon/crypto/secret.hpp"
 
@@ -29,7 +30,7 @@ awaitable<void> UnlockGate::handle(schema::Request::Reader req, schema::Response
     if (req.isStatus()) {
       auto s = out.initStatus();
       s.setApiVersion(schema::API_VERSION);
-      s.setVersion("0.1.0");
+      s.setVersion(kDaemonVersion);
       s.setDataDir(data_dir_);
       s.setLocked(true);
       s.setPassphrase(true);

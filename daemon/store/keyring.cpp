@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <type_traits>
 #include <vector>
 
 namespace tandem::store {
@@ -269,22 +270,19 @@ Status KeyRing::change_passphrase(std::string_view passphrase) {
   ::closedir(d);
   for (const auto& name : names) {
     if (name == "." || name == ".." || name == kPassphraseFile || name.ends_with(".tmp")) continue;
-    Status st;
-    if (auto size = key_size(name); size == 64) {
-      auto key = read<64>(name);
-      if (!key) return fail(key.error());
-      st = write_file_atomic(next + "/" + name, key_file_bytes(*key, kek ? &*kek : nullptr, name),
-                             0600);
-    } else if (size == 32) {
-      auto key = read<32>(name);
-      if (!key) return fail(key.error());
-      st = write_file_atomic(next + "/" + name, key_file_bytes(*key, kek ? &*kek : nullptr, name),
-                             0600);
-    } else {
-      auto bytes = read_file(path(name));  // anything else is copied as it is
-      if (!bytes) return fail(bytes.error());
-      st = write_file_atomic(next + "/" + name, *bytes, 0600);
-    }
+    // A key is re-read through this ring and written wrapped under the new key (or raw);
+    // anything else is copied as it is.
+    auto rewrap = [&](auto size_tag) -> Result<Bytes> {
+      auto key = read<decltype(size_tag)::value>(name);
+      if (!key) return key.error();
+      return key_file_bytes(*key, kek ? &*kek : nullptr, name);
+    };
+    const auto size = key_size(name);
+    auto bytes = size == 64   ? rewrap(std::integral_constant<std::size_t, 64>{})
+                 : size == 32 ? rewrap(std::integral_constant<std::size_t, 32>{})
+                              : read_file(path(name));
+    if (!bytes) return fail(bytes.error());
+    Status st = write_file_atomic(next + "/" + name, *bytes, 0600);
     if (!st) return fail(st.error());
   }
   if (kek) {
