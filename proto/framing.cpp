@@ -13,6 +13,35 @@ capnp::ReaderOptions strict_reader_options() {
   return o;
 }
 
+kj::ArrayPtr<const capnp::word> aligned_words(std::span<const std::uint8_t> bytes,
+                                              kj::Array<capnp::word>& copy) {
+  if (bytes.empty() || bytes.size() % sizeof(capnp::word) != 0) return {};
+  if (reinterpret_cast<std::uintptr_t>(bytes.data()) % alignof(capnp::word) == 0) {
+    return {reinterpret_cast<const capnp::word*>(bytes.data()), bytes.size() / sizeof(capnp::word)};
+  }
+  copy = kj::heapArray<capnp::word>(bytes.size() / sizeof(capnp::word));
+  std::memcpy(copy.begin(), bytes.data(), bytes.size());
+  return copy;
+}
+
+void flatten_into(capnp::MessageBuilder& message, std::vector<std::uint8_t>& out) {
+  auto segments = message.getSegmentsForOutput();
+  const std::size_t table = (segments.size() / 2 + 1) * sizeof(capnp::word);
+  std::size_t total = table;
+  for (auto s : segments) total += s.size() * sizeof(capnp::word);
+  out.assign(total, 0);
+  auto put32 = [&](std::size_t at, std::uint32_t v) {
+    for (int i = 0; i < 4; ++i) out[at + i] = static_cast<std::uint8_t>(v >> (8 * i));
+  };
+  put32(0, static_cast<std::uint32_t>(segments.size() - 1));
+  std::size_t at = table;
+  for (std::size_t i = 0; i < segments.size(); ++i) {
+    put32(4 + 4 * i, static_cast<std::uint32_t>(segments[i].size()));
+    std::memcpy(out.data() + at, segments[i].begin(), segments[i].size() * sizeof(capnp::word));
+    at += segments[i].size() * sizeof(capnp::word);
+  }
+}
+
 FrameDecoder::FrameDecoder(std::size_t max_frame_bytes, std::uint32_t max_segments)
     : max_frame_bytes_(max_frame_bytes), max_segments_(max_segments) {}
 

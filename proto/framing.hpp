@@ -65,6 +65,16 @@ class FrameReader {
   kj::Own<capnp::MessageReader> reader_;
 };
 
+// The words of a flat (unframed) message for a FlatArrayMessageReader: `bytes` themselves when
+// they are word-aligned (a vector's buffer is), else an aligned copy held in `copy`. Empty when
+// the length is not a whole, non-zero number of words. Valid while `bytes` and `copy` live.
+kj::ArrayPtr<const capnp::word> aligned_words(std::span<const std::uint8_t> bytes,
+                                              kj::Array<capnp::word>& copy);
+
+// The message as capnp::messageToFlatArray writes it (segment table, then the segments), into
+// `out`: resized, its capacity reused, so a loop that flattens many messages allocates rarely.
+void flatten_into(capnp::MessageBuilder& message, std::vector<std::uint8_t>& out);
+
 // Serialises a message in the standard framing.
 kj::Array<capnp::word> encode_frame(capnp::MessageBuilder& message);
 

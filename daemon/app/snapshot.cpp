@@ -16,21 +16,6 @@ namespace tandem::app {
 
 namespace {
 
-// The words of a body's entry fields for an in-place reader: the bytes themselves when they are
-// word-aligned (a Body's vector is), else an aligned copy kept in `copy`. Empty when the length is
-// not a whole number of words. The snapshot only reads, so it skips ParsedEntry's copy of every
-// entry into a builder.
-kj::ArrayPtr<const capnp::word> entry_words(const Bytes& fields, kj::Array<capnp::word>& copy) {
-  if (fields.empty() || fields.size() % sizeof(capnp::word) != 0) return {};
-  if (reinterpret_cast<std::uintptr_t>(fields.data()) % alignof(capnp::word) == 0) {
-    return {reinterpret_cast<const capnp::word*>(fields.data()),
-            fields.size() / sizeof(capnp::word)};
-  }
-  copy = kj::heapArray<capnp::word>(fields.size() / sizeof(capnp::word));
-  std::memcpy(copy.begin(), fields.data(), fields.size());
-  return copy;
-}
-
 store::DeviceId device_of(const store::RecordKey& key) {
   store::DeviceId dev;
   std::memcpy(dev.data(), key.data(), 8);
@@ -43,7 +28,7 @@ std::optional<insight::Fact> materialize(const store::Store& store, const store:
                                          const store::RecordKey& key, const store::Body& body,
                                          std::uint8_t member, const store::RecordKey* edit) {
   kj::Array<capnp::word> copy, ecopy;
-  auto words = entry_words(body.fields, copy);
+  auto words = proto::aligned_words(body.fields, copy);
   if (words.size() == 0) return std::nullopt;
   // Readers check pointers as they are followed: a malformed body throws here and is skipped,
   // as ParsedEntry::parse would have refused it.
@@ -56,7 +41,7 @@ std::optional<insight::Fact> materialize(const store::Store& store, const store:
     if (edit != nullptr) {
       ebody = store.body(txn, device_of(*edit), get_be64(edit->data() + 8));
       if (ebody && *ebody) {
-        auto ewords = entry_words((**ebody).fields, ecopy);
+        auto ewords = proto::aligned_words((**ebody).fields, ecopy);
         if (ewords.size() != 0) {
           edit_message.emplace(ewords, proto::strict_reader_options());
           auto e = edit_message->getRoot<schema::Entry>();

@@ -5,6 +5,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <cstring>
 #include <mutex>
 
@@ -127,27 +128,40 @@ class NonceBuffer {
 
 }  // namespace
 
-Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad) {
+void seal_into(const SymmetricKey& key, ByteView plaintext, ByteView ad,
+               std::span<std::uint8_t> out) {
   ensure_init();
-  Bytes out(kSealOverhead + plaintext.size());
+  if (out.size() != kSealOverhead + plaintext.size()) std::abort();  // a caller's sizing bug
   thread_local NonceBuffer nonces;
   nonces.take(out.data(), 24);
-  unsigned long long clen = 0;
-  crypto_aead_xchacha20poly1305_ietf_encrypt(out.data() + 24, &clen, plaintext.data(),
-                                             plaintext.size(), ad.data(), ad.size(), nullptr,
-                                             out.data(), key.data());
+  crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+      out.data() + 24, out.data() + 24 + plaintext.size(), nullptr, plaintext.data(),
+      plaintext.size(), ad.data(), ad.size(), nullptr, out.data(), key.data());
+}
+
+Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad) {
+  Bytes out(kSealOverhead + plaintext.size());
+  seal_into(key, plaintext, ad, out);
   return out;
+}
+
+Status open_into(const SymmetricKey& key, ByteView sealed, ByteView ad,
+                 std::span<std::uint8_t> out) {
+  if (sealed.size() < kSealOverhead) return Error{Code::kCorrupt, "sealed data too short"};
+  if (out.size() != sealed.size() - kSealOverhead)
+    return Error{Code::kCorrupt, "sealed data of an unexpected size"};
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+          out.data(), nullptr, sealed.data() + 24, out.size(), sealed.data() + 24 + out.size(),
+          ad.data(), ad.size(), sealed.data(), key.data()) != 0) {
+    return Error{Code::kAuth, "sealed data does not verify under this key"};
+  }
+  return {};
 }
 
 Result<Bytes> open(const SymmetricKey& key, ByteView sealed, ByteView ad) {
   if (sealed.size() < kSealOverhead) return Error{Code::kCorrupt, "sealed data too short"};
   Bytes out(sealed.size() - kSealOverhead);
-  unsigned long long mlen = 0;
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out.data(), &mlen, nullptr, sealed.data() + 24,
-                                                 sealed.size() - 24, ad.data(), ad.size(),
-                                                 sealed.data(), key.data()) != 0) {
-    return Error{Code::kAuth, "sealed data does not verify under this key"};
-  }
+  TANDEM_TRY(open_into(key, sealed, ad, out));
   return out;
 }
 

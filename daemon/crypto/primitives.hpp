@@ -58,6 +58,13 @@ inline constexpr std::size_t kSealOverhead = 24 + 16;
 Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad);
 // Opens what seal() produced; kAuth when the key, the AD or any byte is wrong.
 Result<Bytes> open(const SymmetricKey& key, ByteView sealed, ByteView ad);
+// As seal() and open(), into `out` (e.g. space reserved in a table, or a buffer reused from call
+// to call): exactly plaintext.size() + kSealOverhead bytes for seal_into, exactly sealed.size() -
+// kSealOverhead for open_into (kCorrupt otherwise). `out` must not overlap the input.
+void seal_into(const SymmetricKey& key, ByteView plaintext, ByteView ad,
+               std::span<std::uint8_t> out);
+Status open_into(const SymmetricKey& key, ByteView sealed, ByteView ad,
+                 std::span<std::uint8_t> out);
 
 // Sealed box to an X25519 public key (for handing a rotated space key to one device).
 Bytes seal_to(const PublicKey& recipient, ByteView plaintext);

@@ -33,9 +33,9 @@ Result<ParsedEntry> ParsedEntry::parse(ByteView fields, const std::optional<std:
   if (fields.empty() || fields.size() % 8)
     return Error{Code::kCorrupt, "entry fields are misaligned"};
   try {
-    auto words = kj::heapArray<capnp::word>(fields.size() / 8);
-    std::memcpy(words.begin(), fields.data(), fields.size());
-    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    kj::Array<capnp::word> copy;
+    capnp::FlatArrayMessageReader reader(proto::aligned_words(fields, copy),
+                                         proto::strict_reader_options());
     ParsedEntry p;
     p.builder_ = std::make_unique<capnp::MallocMessageBuilder>(fields.size() / 8 + 16);
     p.builder_->setRoot(reader.getRoot<schema::Entry>());
@@ -56,9 +56,9 @@ Result<ParsedEntry> ParsedEntry::parse(ByteView fields, const std::optional<std:
 std::optional<EditTarget> edit_target(ByteView fields) {
   if (fields.empty() || fields.size() % 8) return std::nullopt;
   try {
-    auto words = kj::heapArray<capnp::word>(fields.size() / 8);
-    std::memcpy(words.begin(), fields.data(), fields.size());
-    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    kj::Array<capnp::word> copy;
+    capnp::FlatArrayMessageReader reader(proto::aligned_words(fields, copy),
+                                         proto::strict_reader_options());
     auto e = reader.getRoot<schema::Entry>();
     auto which = e.getKind().which();
     if (which != schema::Entry::Kind::EDIT && which != schema::Entry::Kind::RETRACT)

@@ -177,6 +177,12 @@ Status Txn::put(MDB_dbi dbi, ByteView key, ByteView value, unsigned flags) {
   return {};
 }
 
+Result<std::span<std::uint8_t>> Txn::reserve(MDB_dbi dbi, ByteView key, std::size_t size) {
+  MDB_val k = to_val(key), v{size, nullptr};
+  if (int rc = mdb_put(txn_, dbi, &k, &v, MDB_RESERVE)) return lmdb_error(rc, "put");
+  return std::span<std::uint8_t>(static_cast<std::uint8_t*>(v.mv_data), size);
+}
+
 Result<bool> Txn::del(MDB_dbi dbi, ByteView key) {
   MDB_val k = to_val(key);
   int rc = mdb_del(txn_, dbi, &k, nullptr);

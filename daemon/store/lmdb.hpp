@@ -83,6 +83,9 @@ class Txn {
   // Table operations. `get` returns a view valid until this txn ends or writes.
   Result<std::optional<ByteView>> get(MDB_dbi dbi, ByteView key) const;
   Status put(MDB_dbi dbi, ByteView key, ByteView value, unsigned flags = 0);
+  // Makes room for a `size`-byte value under `key` (MDB_RESERVE) and returns it, for the caller
+  // to fill before this txn's next write: the value is written in place, never copied.
+  Result<std::span<std::uint8_t>> reserve(MDB_dbi dbi, ByteView key, std::size_t size);
   // Returns whether the key existed.
   Result<bool> del(MDB_dbi dbi, ByteView key);
 

@@ -90,8 +90,10 @@ Body make_body(Bytes fields, std::string note) {
   return b;
 }
 
-Bytes encode_body(const Body& b) {
-  capnp::MallocMessageBuilder msg(64);
+void encode_body_into(const Body& b, Bytes& out) {
+  // Most bodies fit in the first segment, reused from call to call (capnp zeroes what was used).
+  thread_local std::array<capnp::word, 256> first{};
+  capnp::MallocMessageBuilder msg(kj::arrayPtr(first.data(), first.size()));
   auto rb = msg.initRoot<schema::RecordBody>();
   rb.setFields(
       kj::arrayPtr(reinterpret_cast<const capnp::byte*>(b.fields.data()), b.fields.size()));
@@ -101,19 +103,23 @@ Bytes encode_body(const Body& b) {
   } else {
     rb.setNoteHash(kj::arrayPtr(b.note_hash.data(), b.note_hash.size()));
   }
-  auto words = capnp::messageToFlatArray(msg);
-  auto bytes = words.asBytes();
-  return Bytes(bytes.begin(), bytes.end());
+  proto::flatten_into(msg, out);
+}
+
+Bytes encode_body(const Body& b) {
+  Bytes out;
+  encode_body_into(b, out);
+  return out;
 }
 
 Result<Body> decode_body(ByteView bytes) {
   if (bytes.size() % 8 != 0 || bytes.empty())
     return Error{Code::kCorrupt, "record body is misaligned"};
   try {
-    // Copy into word-aligned memory: LMDB and network buffers carry no alignment promise.
-    auto words = kj::heapArray<capnp::word>(bytes.size() / 8);
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
-    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    // LMDB and network buffers carry no alignment promise: copied only when misaligned.
+    kj::Array<capnp::word> copy;
+    capnp::FlatArrayMessageReader reader(proto::aligned_words(bytes, copy),
+                                         proto::strict_reader_options());
     auto rb = reader.getRoot<schema::RecordBody>();
     Body b;
     auto f = rb.getFields();

@@ -82,6 +82,8 @@ Body make_body(Bytes fields, std::string note);
 // Serialised RecordBody (store.capnp) and back. Decoding is a gate for untrusted bytes: kCorrupt
 // on anything malformed; a note hash stored beside a note is ignored.
 Bytes encode_body(const Body& b);
+// As encode_body, into `out` (resized, its capacity reused: for a writer that encodes many).
+void encode_body_into(const Body& b, Bytes& out);
 Result<Body> decode_body(ByteView bytes);
 
 // Key of a record in the log and body tables: device || big-endian seq (increasing within a run).

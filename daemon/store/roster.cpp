@@ -179,9 +179,9 @@ static bool copy_exact(std::array<std::uint8_t, N>& out, capnp::Data::Reader in)
 Result<Roster> decode_roster(ByteView bytes) {
   if (bytes.empty() || bytes.size() % 8) return Error{Code::kCorrupt, "roster is misaligned"};
   try {
-    auto words = kj::heapArray<capnp::word>(bytes.size() / 8);
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
-    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    kj::Array<capnp::word> copy;
+    capnp::FlatArrayMessageReader reader(proto::aligned_words(bytes, copy),
+                                         proto::strict_reader_options());
     auto root = reader.getRoot<schema::Roster>();
     Roster r;
     if (!copy_exact(r.space_id, root.getSpaceId()))

@@ -57,10 +57,14 @@ Result<std::optional<Body>> Store::body(const Txn& txn, const DeviceId& dev,
 }
 
 Result<Body> Store::unseal_body(const RecordKey& key, ByteView sealed) const {
-  auto plain = crypto::open(key_, sealed, key);
-  if (!plain) return Error{Code::kCorrupt, "a stored body does not open: " + plain.error().message};
-  auto b = decode_body(*plain);
-  crypto::wipe(plain->data(), plain->size());
+  if (sealed.size() < crypto::kSealOverhead) return Error{Code::kCorrupt, "a stored body is short"};
+  thread_local Bytes plain;  // reused by the thread: a sender opens thousands in a row
+  plain.resize(sealed.size() - crypto::kSealOverhead);
+  auto opened = crypto::open_into(key_, sealed, key, plain);
+  auto b = opened ? decode_body(plain)
+                  : Result<Body>(Error{Code::kCorrupt,
+                                       "a stored body does not open: " + opened.error().message});
+  crypto::wipe(plain.data(), plain.size());
   return b;
 }
 
@@ -170,7 +174,8 @@ Status Store::put_head(Txn& txn, const DeviceId& dev, const Head& head) {
 }
 
 Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
-                                     const crypto::Hash32& chain, Head* run) {
+                                     const crypto::Hash32& chain, Head* run,
+                                     const std::optional<EditTarget>* target) {
   Head head;
   if (run != nullptr) {
     head = *run;
@@ -188,28 +193,32 @@ Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optio
   TANDEM_TRY(txn.put(tables_.log, key, hdr));
   Applied applied;
   if (body) {
-    Bytes plain = encode_body(*body);
-    Bytes sealed = crypto::seal(key_, plain, key);
+    // Encoded into a buffer reused by this (the writer's) thread, sealed straight into the table.
+    thread_local Bytes plain;
+    encode_body_into(*body, plain);
+    auto slot = txn.reserve(tables_.bodies, key, plain.size() + crypto::kSealOverhead);
+    if (slot) crypto::seal_into(key_, plain, key, *slot);
     crypto::wipe(plain.data(), plain.size());
-    TANDEM_TRY(txn.put(tables_.bodies, key, sealed));
+    if (!slot) return slot.error();
   }
   if (run != nullptr) {
     *run = {h.seq, chain};
   } else {
     TANDEM_TRY(put_head(txn, h.device, {h.seq, chain}));
   }
-  TANDEM_TRY(index(txn, h, body, applied));
+  TANDEM_TRY(index(txn, h, body, target, applied));
   return applied;
 }
 
-Status Store::index(Txn& txn, const Header& h, const std::optional<Body>& body, Applied& applied) {
+Status Store::index(Txn& txn, const Header& h, const std::optional<Body>& body,
+                    const std::optional<EditTarget>* known, Applied& applied) {
   auto key = record_key(h.device, h.seq);
   std::array<std::uint8_t, 24> ord{};
   put_be64(ord.data(), h.hlc);
   std::memcpy(ord.data() + 8, key.data(), 16);
   TANDEM_TRY(txn.put(tables_.order, ord, {}));
   if (!body || (h.flags & kFlagRoster)) return {};
-  auto target = edit_target(body->fields);
+  const auto target = known ? *known : edit_target(body->fields);
   if (!target) return {};  // not an edit or a retract (or unreadable: listed as is)
   applied.target = target->key;
   if (target->retract) {

@@ -15,6 +15,7 @@
 #pragma once
 
 #include "daemon/crypto/secret.hpp"
+#include "daemon/store/entry_codec.hpp"
 #include "daemon/store/lmdb.hpp"
 #include "daemon/store/record.hpp"
 #include "daemon/store/roster.hpp"
@@ -84,8 +85,11 @@ class Store {
   // caller carries it from record to record (read once with head()): checked against and
   // advanced in place instead of read and written per record. The caller stores it once, after
   // the run, with put_head().
+  // `target`, when given: what edit_target() gives for this body's fields (nullopt for a roster
+  // record or another kind), as the caller parsed it already; parsed here otherwise.
   Result<Applied> apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
-                                const crypto::Hash32& chain, Head* run = nullptr);
+                                const crypto::Hash32& chain, Head* run = nullptr,
+                                const std::optional<EditTarget>* target = nullptr);
   // Records `head` as the device's newest record (after a run of apply_checked).
   Status put_head(Txn& txn, const DeviceId& dev, const Head& head);
   // Drops a body, keeping its header (retract). Returns whether a body was there.
@@ -94,7 +98,8 @@ class Store {
  private:
   Store(Env env, Tables tables, crypto::SymmetricKey key)
       : env_(std::move(env)), tables_(tables), key_(std::move(key)) {}
-  Status index(Txn& txn, const Header& h, const std::optional<Body>& body, Applied& applied);
+  Status index(Txn& txn, const Header& h, const std::optional<Body>& body,
+               const std::optional<EditTarget>* known, Applied& applied);
 
   Env env_;
   Tables tables_;

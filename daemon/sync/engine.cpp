@@ -162,9 +162,9 @@ Bytes encode_ack(std::uint64_t batch_id) {
 Result<Message> decode(ByteView bytes) {
   if (bytes.empty() || bytes.size() % 8) return Error{Code::kCorrupt, "malformed peer message"};
   try {
-    auto words = kj::heapArray<capnp::word>(bytes.size() / 8);
-    std::memcpy(words.begin(), bytes.data(), bytes.size());
-    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    kj::Array<capnp::word> copy;
+    capnp::FlatArrayMessageReader reader(proto::aligned_words(bytes, copy),
+                                         proto::strict_reader_options());
     auto pm = reader.getRoot<schema::PeerMessage>();
     Message m;
     switch (pm.which()) {
@@ -263,10 +263,9 @@ Result<Prechecked> precheck_batch(const std::vector<WireRecord>& records,
                                        store::entry_id(pre.device, r.header.seq)};
     }
     pre.hashes.push_back(store::chain_hash(r.header));
-    std::optional<store::RecordKey> target;
-    if (r.body && !(r.header.flags & store::kFlagRoster)) {
-      if (auto t = store::edit_target(r.body->fields)) target = t->key;
-    }
+    std::optional<store::EditTarget> target;
+    if (r.body && !(r.header.flags & store::kFlagRoster))
+      target = store::edit_target(r.body->fields);
     pre.targets.push_back(target);
   }
   // The newest record's signature vouches for the chain below it.
@@ -330,7 +329,7 @@ Status confirm_batch(const store::Store& store, const store::Txn& txn,
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (!pre.targets[i]) continue;
     store::DeviceId tdev;
-    std::memcpy(tdev.data(), pre.targets[i]->data(), 8);
+    std::memcpy(tdev.data(), pre.targets[i]->key.data(), 8);
     const store::DeviceInfo* tinfo = (*roster)->device(tdev);
     if (!tinfo || tinfo->member != info->member) {
       return Error{Code::kForbidden, "an edit or retract of another member's entry at " +
@@ -390,7 +389,8 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
     if (r.header.seq <= run.seq) continue;  // a duplicate
     // The batch's verification checked every body against its hash: not hashed again.
     auto applied = store.apply_checked(txn, r.header, r.body,
-                                       hashed ? pre->hashes[i] : store::chain_hash(r.header), &run);
+                                       hashed ? pre->hashes[i] : store::chain_hash(r.header), &run,
+                                       hashed ? &pre->targets[i] : nullptr);
     if (!applied) return applied.error();
     stored.push_back(store::record_key(r.header.device, r.header.seq));
     if ((r.header.flags & store::kFlagRoster) && r.body) {

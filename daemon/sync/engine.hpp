@@ -77,9 +77,9 @@ Status verify_batch(const store::Store& store, const store::Txn& txn,
 // under it. Pure; any thread. kCorrupt / kAuth with the reason.
 struct Prechecked {
   store::DeviceId device{};
-  std::optional<crypto::PublicKey> signed_by;            // the key the signature was checked under
-  std::vector<crypto::Hash32> hashes;                    // chain_hash of each record
-  std::vector<std::optional<store::RecordKey>> targets;  // each edit's or retract's entry
+  std::optional<crypto::PublicKey> signed_by;             // the key the signature was checked under
+  std::vector<crypto::Hash32> hashes;                     // chain_hash of each record
+  std::vector<std::optional<store::EditTarget>> targets;  // each edit's or retract's entry
 };
 Result<Prechecked> precheck_batch(const std::vector<WireRecord>& records,
                                   const std::optional<crypto::PublicKey>& sign_key);

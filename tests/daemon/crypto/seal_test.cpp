@@ -48,6 +48,33 @@ TEST_CASE("a sealed body opens under its key and AD, and nothing else", "[crypto
   }
 }
 
+TEST_CASE("sealing into and opening into caller buffers match seal() and open()",
+          "[crypto][seal]") {
+  const auto key = test_key();
+  const Bytes plain(300, 0x5a), ad{9, 9};
+  Bytes sealed(plain.size() + kSealOverhead);
+  seal_into(key, plain, ad, sealed);
+  auto opened = open(key, sealed, ad);
+  REQUIRE(opened);
+  CHECK(*opened == plain);
+  Bytes out(plain.size());
+  REQUIRE(open_into(key, seal(key, plain, ad), ad, out));
+  CHECK(out == plain);
+  // A wrong-sized buffer, a wrong AD or a flipped byte: a typed error, never a partial open.
+  Bytes small(plain.size() - 1);
+  auto wrong_size = open_into(key, sealed, ad, small);
+  REQUIRE_FALSE(wrong_size);
+  CHECK(wrong_size.error().code == Code::kCorrupt);
+  auto wrong_ad = open_into(key, sealed, Bytes{9, 8}, out);
+  REQUIRE_FALSE(wrong_ad);
+  CHECK(wrong_ad.error().code == Code::kAuth);
+  sealed[sealed.size() / 2] ^= 1;
+  CHECK_FALSE(open_into(key, sealed, ad, out));
+  auto too_short = open_into(key, Bytes(kSealOverhead - 1), ad, out);
+  REQUIRE_FALSE(too_short);
+  CHECK(too_short.error().code == Code::kCorrupt);
+}
+
 TEST_CASE("nonces never repeat: across many seals, threads, and a fork", "[crypto][seal]") {
   const auto key = test_key();
   const Bytes plain{42};
