@@ -6,6 +6,7 @@
 #include <capnp/message.h>
 #include <capnp/serialize.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
 
@@ -106,6 +107,11 @@ void encode_body_into(const Body& b, Bytes& out) {
   proto::flatten_into(msg, out);
 }
 
+void pad_body(Bytes& encoded) {
+  const std::size_t padded = (encoded.size() + kBodyPadding - 1) / kBodyPadding * kBodyPadding;
+  encoded.resize(padded, 0);
+}
+
 Bytes encode_body(const Body& b) {
   Bytes out;
   encode_body_into(b, out);
@@ -118,8 +124,13 @@ Result<Body> decode_body(ByteView bytes) {
   try {
     // LMDB and network buffers carry no alignment promise: copied only when misaligned.
     kj::Array<capnp::word> copy;
-    capnp::FlatArrayMessageReader reader(proto::aligned_words(bytes, copy),
-                                         proto::strict_reader_options());
+    const auto words = proto::aligned_words(bytes, copy);
+    capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
+    // Stored bodies are padded with zero bytes (pad_body); nothing else may follow the message.
+    const auto* tail = reinterpret_cast<const std::uint8_t*>(reader.getEnd());
+    const auto* end = reinterpret_cast<const std::uint8_t*>(words.end());
+    if (!std::all_of(tail, end, [](std::uint8_t c) { return c == 0; }))
+      return Error{Code::kCorrupt, "record body has bytes after its end"};
     auto rb = reader.getRoot<schema::RecordBody>();
     Body b;
     auto f = rb.getFields();

@@ -193,9 +193,10 @@ Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optio
   TANDEM_TRY(txn.put(tables_.log, key, hdr));
   Applied applied;
   if (body) {
-    // Encoded into a buffer reused by this (the writer's) thread, sealed straight into the table.
+    // Encoded and padded (pad_body) in a buffer this thread reuses, sealed straight into the table.
     thread_local Bytes plain;
     encode_body_into(*body, plain);
+    pad_body(plain);
     auto slot = txn.reserve(tables_.bodies, key, plain.size() + crypto::kSealOverhead);
     if (slot) crypto::seal_into(key_, plain, key, *slot);
     crypto::wipe(plain.data(), plain.size());

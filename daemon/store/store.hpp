@@ -3,7 +3,8 @@
 //
 // Tables (keys increase within a run, so batched inserts stay sequential):
 //   log       device[8] seq[8]            -> header (153 bytes, see record.hpp)
-//   bodies    device[8] seq[8]            -> sealed RecordBody (XChaCha20-Poly1305, AD = key)
+//   bodies    device[8] seq[8]            -> sealed RecordBody, zero-padded to 256 bytes
+//                                            (XChaCha20-Poly1305, AD = key; record.hpp)
 //   heads     device[8]                   -> seq[8] chain_hash[32] of the device's newest record
 //   meta      name                        -> value ("self": this device's id, "roster": Roster)
 //   order     hlc[8] device[8] seq[8]     -> empty: every record in recording order

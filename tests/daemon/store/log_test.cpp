@@ -3,6 +3,7 @@
 #include "tests/daemon/store/store_fixture.hpp"
 
 #include <cstring>
+#include <set>
 
 namespace tandem::store::test {
 namespace {
@@ -246,6 +247,25 @@ TEST_CASE("one flipped byte anywhere in a stored sealed body is detected", "[sto
     REQUIRE_FALSE(b);
     CHECK((b.error().code == Code::kCorrupt || b.error().code == Code::kAuth));
   }
+}
+
+TEST_CASE("a stored body shows its length only to the nearest 256 bytes", "[store][log]") {
+  StoreFixture f;
+  for (std::size_t n : {std::size_t(1), std::size_t(60), std::size_t(300), std::size_t(700)})
+    f.append(body_of(contribution(std::string(n, 'x'))), 100 + n);
+  auto txn = f.write();
+  std::set<std::size_t> sizes;
+  for (std::uint64_t seq = 1; seq <= 4; ++seq) {
+    auto v = txn.get(f.store->tables().bodies, record_key(f.device, seq));
+    REQUIRE(v);
+    REQUIRE(*v);
+    CHECK(((*v)->size() - crypto::kSealOverhead) % kBodyPadding == 0);
+    sizes.insert((*v)->size());
+    auto b = f.store->body(txn, f.device, seq);  // and it reads back whole
+    REQUIRE(b);
+    REQUIRE(*b);
+  }
+  CHECK(sizes.size() == 3);  // 1 and 60 characters share a size; 300 and 700 do not
 }
 
 TEST_CASE("a body moved under another record's key does not open", "[store][tamper]") {

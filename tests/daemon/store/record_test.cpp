@@ -86,6 +86,31 @@ TEST_CASE("encoding into a reused buffer gives encode_body's bytes, for small an
   CHECK(misaligned->note_hash == w.note_hash);
 }
 
+TEST_CASE("a body padded with zeros decodes; other bytes after it are refused", "[store][record]") {
+  auto b = make_body(Bytes(40, 3), "a short note");
+  Bytes padded = encode_body(b);
+  const std::size_t exact = padded.size();
+  pad_body(padded);
+  REQUIRE(padded.size() % kBodyPadding == 0);
+  REQUIRE(padded.size() > exact);
+  auto back = decode_body(padded);
+  REQUIRE(back);
+  CHECK(back->note == b.note);
+  CHECK(compute_body_hash(*back) == compute_body_hash(b));
+  // Already a multiple: unchanged.
+  Bytes again = padded;
+  pad_body(again);
+  CHECK(again == padded);
+  // A non-zero byte anywhere in the padding: corrupt.
+  for (std::size_t i = exact; i < padded.size(); i += 13) {
+    Bytes bent = padded;
+    bent[i] = 1;
+    auto r = decode_body(bent);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == Code::kCorrupt);
+  }
+}
+
 TEST_CASE("malformed body bytes are refused as corrupt", "[store][record]") {
   auto good = encode_body(make_body(Bytes{1, 2, 3}, "n"));
   CHECK_FALSE(decode_body({}));
