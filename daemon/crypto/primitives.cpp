@@ -101,8 +101,8 @@ unsigned fork_generation() {
   return g_forks.load(std::memory_order_relaxed);
 }
 
-// Nonces for seal(), drawn from the OS 4 KiB at a time rather than one getrandom call per body
-// (a receiver seals every record of a catch-up). Nonces are public, so holding unused ones in
+// Random bytes for the prefixes of seal()'s nonce runs (NonceRun below), drawn from the OS 4 KiB
+// at a time rather than one getrandom call each. Nonces are public, so holding unused ones in
 // memory gives nothing away; each byte is handed out once (and wiped), each thread has its own
 // buffer, and a forked child starts a fresh one.
 class NonceBuffer {
@@ -126,17 +126,76 @@ class NonceBuffer {
   unsigned generation_ = 0;
 };
 
+// XChaCha20-Poly1305 is ChaCha20-Poly1305 (IETF) under the subkey HChaCha20(key, nonce[0..16])
+// with the nonce 0^4 || nonce[16..24] (draft-irtf-cfrg-xchacha; libsodium computes it so too).
+// seal_into hands out nonces in runs that share a random 16-byte prefix and count up in the last
+// 8 bytes, so a run derives its subkey once rather than once per body (a receiver seals every
+// record of a catch-up), and open_into keeps the last subkey it derived (a sender opens the
+// records of a run one after another). The bytes are XChaCha20-Poly1305's exactly: seal_test
+// opens them with libsodium's own function and the other way round.
+class Subkey {
+ public:
+  // HChaCha20(key, prefix), derived unless it is the one held.
+  const std::uint8_t* get(const SymmetricKey& key, const std::uint8_t* prefix) {
+    if (!held_ || std::memcmp(prefix_, prefix, 16) != 0 ||
+        sodium_memcmp(key_.data(), key.data(), key.size()) != 0) {
+      crypto_core_hchacha20(subkey_.data(), prefix, key.data(), nullptr);
+      std::memcpy(key_.data(), key.data(), key.size());
+      std::memcpy(prefix_, prefix, 16);
+      held_ = true;
+    }
+    return subkey_.data();
+  }
+
+ private:
+  SymmetricKey key_, subkey_;
+  std::uint8_t prefix_[16] = {};
+  bool held_ = false;
+};
+
+// A thread's run of nonces: a random prefix, then a counter. A new prefix after 2^32 nonces and
+// in a forked child (which must not repeat its parent's). Runs are told apart by their 128-bit
+// random prefixes; nonces within one by the counter.
+class NonceRun {
+ public:
+  void next(std::uint8_t* nonce, NonceBuffer& fresh) {
+    if (count_ >= (std::uint64_t(1) << 32) || generation_ != fork_generation()) {
+      fresh.take(prefix_, sizeof prefix_);
+      count_ = 0;
+      generation_ = fork_generation();
+    }
+    std::memcpy(nonce, prefix_, 16);
+    for (int i = 0; i < 8; ++i) nonce[16 + i] = static_cast<std::uint8_t>(count_ >> (8 * i));
+    ++count_;
+  }
+
+ private:
+  std::uint8_t prefix_[16] = {};
+  std::uint64_t count_ = std::uint64_t(1) << 32;  // starts a run on first use
+  unsigned generation_ = 0;
+};
+
+// The IETF nonce that goes with an XChaCha20 nonce's subkey.
+std::array<std::uint8_t, 12> ietf_nonce(const std::uint8_t* xnonce) {
+  std::array<std::uint8_t, 12> n{};
+  std::memcpy(n.data() + 4, xnonce + 16, 8);
+  return n;
+}
+
 }  // namespace
 
 void seal_into(const SymmetricKey& key, ByteView plaintext, ByteView ad,
                std::span<std::uint8_t> out) {
   ensure_init();
   if (out.size() != kSealOverhead + plaintext.size()) std::abort();  // a caller's sizing bug
-  thread_local NonceBuffer nonces;
-  nonces.take(out.data(), 24);
-  crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+  thread_local NonceBuffer fresh;
+  thread_local NonceRun run;
+  thread_local Subkey subkey;
+  run.next(out.data(), fresh);
+  const auto n = ietf_nonce(out.data());
+  crypto_aead_chacha20poly1305_ietf_encrypt_detached(
       out.data() + 24, out.data() + 24 + plaintext.size(), nullptr, plaintext.data(),
-      plaintext.size(), ad.data(), ad.size(), nullptr, out.data(), key.data());
+      plaintext.size(), ad.data(), ad.size(), nullptr, n.data(), subkey.get(key, out.data()));
 }
 
 Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad) {
@@ -150,9 +209,12 @@ Status open_into(const SymmetricKey& key, ByteView sealed, ByteView ad,
   if (sealed.size() < kSealOverhead) return Error{Code::kCorrupt, "sealed data too short"};
   if (out.size() != sealed.size() - kSealOverhead)
     return Error{Code::kCorrupt, "sealed data of an unexpected size"};
-  if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+  ensure_init();
+  thread_local Subkey subkey;
+  const auto n = ietf_nonce(sealed.data());
+  if (crypto_aead_chacha20poly1305_ietf_decrypt_detached(
           out.data(), nullptr, sealed.data() + 24, out.size(), sealed.data() + 24 + out.size(),
-          ad.data(), ad.size(), sealed.data(), key.data()) != 0) {
+          ad.data(), ad.size(), n.data(), subkey.get(key, sealed.data())) != 0) {
     return Error{Code::kAuth, "sealed data does not verify under this key"};
   }
   return {};

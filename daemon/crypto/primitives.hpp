@@ -52,8 +52,9 @@ PublicKey dh_public(const DhSecretKey& sk);
 // is of low order (an all-zero result).
 std::optional<Secret<32>> dh(const DhSecretKey& sk, const PublicKey& peer);
 
-// XChaCha20-Poly1305 with a random 24-byte nonce (from the OS, fetched 4 KiB at a time per
-// thread; never reused, not across a fork either): returns nonce || ciphertext || tag.
+// XChaCha20-Poly1305 with a 24-byte nonce never used before (a random 16-byte prefix per run of up
+// to 2^32 seals on one thread, then a counter; a forked child starts a run of its own): returns
+// nonce || ciphertext || tag.
 inline constexpr std::size_t kSealOverhead = 24 + 16;
 Bytes seal(const SymmetricKey& key, ByteView plaintext, ByteView ad);
 // Opens what seal() produced; kAuth when the key, the AD or any byte is wrong.

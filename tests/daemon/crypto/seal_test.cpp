@@ -1,6 +1,8 @@
 // seal()/open(): XChaCha20-Poly1305 at rest, with nonces drawn from a per-thread buffer.
 #include "daemon/crypto/primitives.hpp"
 
+#include <sodium.h>
+
 #include <sys/wait.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -75,6 +77,36 @@ TEST_CASE("sealing into and opening into caller buffers match seal() and open()"
   CHECK(too_short.error().code == Code::kCorrupt);
 }
 
+TEST_CASE("seal() is XChaCha20-Poly1305 exactly: libsodium's own function opens it and back",
+          "[crypto][seal]") {
+  // seal() derives one HChaCha20 subkey per run of nonces and open() keeps the last it derived:
+  // interleaving two keys, and messages libsodium sealed with random nonces, checks both caches.
+  const auto a = test_key(), b = test_key();
+  const Bytes ad{7, 7, 7};
+  for (int i = 0; i < 200; ++i) {
+    const SymmetricKey& key = (i % 3 == 0) ? b : a;
+    const Bytes plain(static_cast<std::size_t>(i * 7 % 600), static_cast<std::uint8_t>(i));
+    // Ours, opened by libsodium.
+    Bytes sealed = seal(key, plain, ad);
+    Bytes out(plain.size());
+    REQUIRE(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                out.data(), nullptr, nullptr, sealed.data() + 24, sealed.size() - 24, ad.data(),
+                ad.size(), sealed.data(), key.data()) == 0);
+    CHECK(out == plain);
+    // libsodium's, with a random nonce, opened by ours; and under the other key, refused.
+    Bytes theirs(plain.size() + kSealOverhead);
+    randombytes_buf(theirs.data(), 24);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(theirs.data() + 24, nullptr, plain.data(),
+                                               plain.size(), ad.data(), ad.size(), nullptr,
+                                               theirs.data(), key.data());
+    auto opened = open(key, theirs, ad);
+    REQUIRE(opened);
+    CHECK(*opened == plain);
+    CHECK_FALSE(open(&key == &a ? b : a, theirs, ad));
+    CHECK_FALSE(open(&key == &a ? b : a, sealed, ad));
+  }
+}
+
 TEST_CASE("nonces never repeat: across many seals, threads, and a fork", "[crypto][seal]") {
   const auto key = test_key();
   const Bytes plain{42};
@@ -88,6 +120,8 @@ TEST_CASE("nonces never repeat: across many seals, threads, and a fork", "[crypt
   });
   t.join();
   for (const auto& n : theirs) REQUIRE(seen.insert(n).second);
+  // A thread's run of nonces has a random prefix of its own.
+  CHECK(std::memcmp(theirs[0].data(), nonce_of(seal(key, plain, {})).data(), 16) != 0);
   // A forked child must not hand out the nonces left in its parent's buffer.
   int fds[2];
   REQUIRE(::pipe(fds) == 0);
