@@ -137,8 +137,9 @@ class Subkey {
  public:
   // HChaCha20(key, prefix), derived unless it is the one held.
   const std::uint8_t* get(const SymmetricKey& key, const std::uint8_t* prefix) {
+    // Plain memcmp: both keys are this process's own, nothing an attacker times.
     if (!held_ || std::memcmp(prefix_, prefix, 16) != 0 ||
-        sodium_memcmp(key_.data(), key.data(), key.size()) != 0) {
+        std::memcmp(key_.data(), key.data(), key.size()) != 0) {
       crypto_core_hchacha20(subkey_.data(), prefix, key.data(), nullptr);
       std::memcpy(key_.data(), key.data(), key.size());
       std::memcpy(prefix_, prefix, 16);
