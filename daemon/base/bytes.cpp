@@ -31,21 +31,5 @@ std::optional<Bytes> from_hex(std::string_view hex) {
   return out;
 }
 
-void put_be64(std::uint8_t* out, std::uint64_t v) {
-  for (int i = 7; i >= 0; --i, v >>= 8) out[i] = static_cast<std::uint8_t>(v);
-}
-std::uint64_t get_be64(const std::uint8_t* in) {
-  std::uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v = v << 8 | in[i];
-  return v;
-}
-void put_be32(std::uint8_t* out, std::uint32_t v) {
-  for (int i = 3; i >= 0; --i, v >>= 8) out[i] = static_cast<std::uint8_t>(v);
-}
-std::uint32_t get_be32(const std::uint8_t* in) {
-  std::uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v = v << 8 | in[i];
-  return v;
-}
 
 }  // namespace tandem
