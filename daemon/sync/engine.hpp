@@ -6,8 +6,9 @@
 //   sender:   batch {records of one device, in sequence order, contiguous from what the peer
 //             holds}, at most kMaxBatchBytes and kMaxBatchRecords
 //   receiver: verifies the batch (chain from its own head, body hashes, the device in its roster,
-//             the signature of the batch's last record, which vouches for the run), commits it in
-//             one transaction, answers ack {batchId}
+//             the signature of the batch's last record, which vouches for the chain below it;
+//             one signature for a run of batches that chain into each other: apply_batches),
+//             commits it whole in one transaction, answers ack {batchId}
 // Private records never leave their device; aggregate records travel without their note.
 #pragma once
 
@@ -98,5 +99,29 @@ Status confirm_batch(const store::Store& store, const store::Txn& txn,
 Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Txn& txn,
                                                   const std::vector<WireRecord>& records,
                                                   const Prechecked* pre = nullptr);
+
+// A batch as it waits for the writer: its records, and what precheck_batch found in them.
+struct Incoming {
+  std::vector<WireRecord> records;  // not empty
+  Prechecked pre;
+};
+
+// What became of one batch handed to apply_batches.
+struct Outcome {
+  Status status;                         // the refusal, if it was refused
+  std::vector<store::RecordKey> stored;  // the records it added (none: duplicates, or refused)
+};
+
+// Verifies and applies batches received back to back from one peer, in their order, in `txn`.
+// Consecutive batches of one device that chain into each other form a run, verified as one batch
+// is: the newest record's signature, under the device's key as the roster in `txn` says when the
+// run's turn comes, vouches for every record below it (the chain covers each header whole), so a
+// run costs one signature check however many batches it spans. Each batch then goes through
+// confirm_batch and apply_batch in a transaction nested in `txn`: a refused batch leaves nothing
+// behind and does not undo the others (a roster record that came after a batch of the device it
+// admits still lands, so that the peer's next attempt succeeds). One outcome per batch;
+// kInternal when a nested transaction cannot begin.
+Result<std::vector<Outcome>> apply_batches(store::Store& store, store::Txn& txn,
+                                           std::vector<Incoming>& batches);
 
 }  // namespace tandem::sync

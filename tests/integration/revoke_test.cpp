@@ -65,7 +65,10 @@ TEST_CASE("a revoked device can no longer connect and the space key rotates to t
           "[sync][network][security]") {
   Couple c;
   const std::string before = add(c.phone, "written on the phone before it was lost");
-  REQUIRE(eventually([&] { return has(c.jordan, before); }, 20));
+  const bool arrived = eventually([&] { return has(c.jordan, before); }, 20);
+  INFO("jordan: " << c.jordan.daemon.log() << "\nlaptop: " << c.laptop.daemon.log()
+                  << "\nphone: " << c.phone.daemon.log());
+  REQUIRE(arrived);
   const std::string old_key = space_key(c.laptop);
   REQUIRE(old_key.size() == 32);
   REQUIRE(space_key(c.jordan) == old_key);

@@ -338,3 +338,145 @@ TEST_CASE("a prechecked batch applies with the hashes its precheck computed", "[
   REQUIRE(report);
   CHECK(report->problems.empty());
 }
+
+namespace {
+
+// The sender's log as batches of `per` records, each prechecked without a key (as a receiver's
+// io thread does before the writer verifies the signature).
+std::vector<sync::Incoming> incoming_batches(const std::vector<sync::WireRecord>& recs,
+                                             std::size_t per) {
+  std::vector<sync::Incoming> out;
+  for (std::size_t i = 0; i < recs.size(); i += per) {
+    std::vector<sync::WireRecord> part(
+        recs.begin() + static_cast<std::ptrdiff_t>(i),
+        recs.begin() + static_cast<std::ptrdiff_t>(std::min(recs.size(), i + per)));
+    auto pre = sync::precheck_batch(part, std::nullopt);
+    REQUIRE(pre);
+    out.push_back({std::move(part), std::move(*pre)});
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("batches that chain into each other apply as one run under the newest signature",
+          "[sync]") {
+  Pair p;
+  for (int i = 0; i < 10; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  auto batches = incoming_batches(p.collect(), 3);  // 3 + 3 + 3 + 1
+  REQUIRE(batches.size() == 4);
+  auto txn = p.receiver.write();
+  auto stored = sync::apply_batches(*p.receiver.store, txn, batches);
+  REQUIRE(stored);
+  REQUIRE(stored->size() == 4);
+  for (const auto& o : *stored) CHECK(o.status);
+  CHECK((*stored)[0].stored.size() == 3);
+  CHECK((*stored)[3].stored.size() == 1);
+  for (const auto& b : batches) CHECK(b.pre.signed_by == p.sender.keys.pub);
+  REQUIRE(txn.commit());
+  CHECK(p.held() == 10);
+  CHECK(p.receiver.verify().problems.empty());
+}
+
+TEST_CASE("a run whose newest record is forged is refused whole", "[sync][security]") {
+  Pair p;
+  for (int i = 0; i < 9; ++i) p.sender.append(body_of(contribution("n")), 100 + i);
+  auto recs = p.collect();
+  auto other = crypto::sign_keypair();
+  SECTION("the newest signature by another key") {
+    sign_header(recs.back().header, other.secret);
+  }
+  SECTION(
+      "an earlier batch altered: the chain breaks, so it is a run of its own and its own "
+      "newest signature is checked") {
+    recs[2].header.hlc += 1;                    // the newest of the first batch, altered
+    sign_header(recs[2].header, other.secret);  // and signed by a key outside the roster
+  }
+  auto batches = incoming_batches(recs, 3);
+  auto txn = p.receiver.write();
+  auto stored = sync::apply_batches(*p.receiver.store, txn, batches);
+  REQUIRE(stored);
+  // The forged batch is refused, and so is every batch after it (they do not follow what is
+  // held); none of them leaves a record behind, even with the transaction committed.
+  REQUIRE_FALSE((*stored)[0].status);
+  CHECK((*stored)[0].status.error().code == Code::kAuth);
+  for (const auto& o : *stored) {
+    CHECK_FALSE(o.status);
+    CHECK(o.stored.empty());
+  }
+  REQUIRE(txn.commit());
+  CHECK(p.held() == 0);
+}
+
+TEST_CASE("batches of two devices interleaved split into runs, each verified", "[sync]") {
+  // Alex's records relayed beside the receiver's own partner's: two runs of one device each.
+  Pair p;
+  StoreFixture third;
+  third.device = DeviceId{9, 9, 9, 9, 9, 9, 9, 9};
+  third.roster.devices[0].id = third.device;
+  third.roster.devices[0].member = 2;
+  {
+    auto txn = p.receiver.write();
+    auto roster = p.sender.roster;
+    for (const auto& d : third.roster.devices) roster.devices.push_back(d);
+    REQUIRE(p.receiver.store->put_meta(txn, "roster", encode_roster(roster)));
+    REQUIRE(txn.commit());
+  }
+  for (int i = 0; i < 4; ++i) p.sender.append(body_of(contribution("a")), 100 + i);
+  for (int i = 0; i < 4; ++i) third.append(body_of(contribution("b")), 100 + i);
+  auto a = incoming_batches(p.collect(), 2);
+  std::vector<sync::WireRecord> b_recs;
+  {
+    auto txn = third.read();
+    auto r = sync::collect(*third.store, txn, third.device, 0);
+    REQUIRE(r);
+    b_recs = std::move(*r);
+  }
+  auto b = incoming_batches(b_recs, 2);
+  std::vector<sync::Incoming> mixed;
+  mixed.push_back(std::move(a[0]));
+  mixed.push_back(std::move(b[0]));
+  mixed.push_back(std::move(a[1]));
+  mixed.push_back(std::move(b[1]));
+  auto txn = p.receiver.write();
+  auto stored = sync::apply_batches(*p.receiver.store, txn, mixed);
+  REQUIRE(stored);
+  for (const auto& o : *stored) CHECK(o.status);
+  CHECK(mixed[1].pre.signed_by == third.keys.pub);
+  REQUIRE(txn.commit());
+  CHECK(p.held() == 4);
+  auto rtxn = p.receiver.read();
+  CHECK(p.receiver.store->head(rtxn, third.device)->seq == 4);
+}
+
+TEST_CASE("a refused batch leaves the batches around it applied", "[sync][security]") {
+  // A relay may send a device's records before the roster record that admits it: the refusal
+  // must not take the roster record (or anything else valid) down with it.
+  Pair p;
+  StoreFixture stranger;
+  stranger.device = DeviceId{7, 7, 7, 7, 7, 7, 7, 7};
+  for (int i = 0; i < 2; ++i) stranger.append(body_of(contribution("s")), 100 + i);
+  for (int i = 0; i < 3; ++i) p.sender.append(body_of(contribution("a")), 100 + i);
+  std::vector<sync::WireRecord> s_recs;
+  {
+    auto txn = stranger.read();
+    auto r = sync::collect(*stranger.store, txn, stranger.device, 0);
+    REQUIRE(r);
+    s_recs = std::move(*r);
+  }
+  auto batches = incoming_batches(s_recs, 2);
+  auto good = incoming_batches(p.collect(), 3);
+  batches.push_back(std::move(good[0]));
+  auto txn = p.receiver.write();
+  auto out = sync::apply_batches(*p.receiver.store, txn, batches);
+  REQUIRE(out);
+  REQUIRE(out->size() == 2);
+  REQUIRE_FALSE((*out)[0].status);
+  CHECK((*out)[0].status.error().code == Code::kForbidden);
+  CHECK((*out)[1].status);
+  CHECK((*out)[1].stored.size() == 3);
+  REQUIRE(txn.commit());
+  CHECK(p.held() == 3);
+  auto rtxn = p.receiver.read();
+  CHECK(p.receiver.store->head(rtxn, stranger.device)->seq == 0);
+}
