@@ -343,6 +343,14 @@ namespace {
 
 // The sender's log as batches of `per` records, each prechecked without a key (as a receiver's
 // io thread does before the writer verifies the signature).
+// The first batch `f` would send of its own device's log (the whole of a short one).
+std::vector<sync::WireRecord> log_of(StoreFixture& f) {
+  auto txn = f.read();
+  auto r = sync::collect(*f.store, txn, f.device, 0);
+  REQUIRE(r);
+  return std::move(*r);
+}
+
 std::vector<sync::Incoming> incoming_batches(const std::vector<sync::WireRecord>& recs,
                                              std::size_t per) {
   std::vector<sync::Incoming> out;
@@ -425,14 +433,7 @@ TEST_CASE("batches of two devices interleaved split into runs, each verified", "
   for (int i = 0; i < 4; ++i) p.sender.append(body_of(contribution("a")), 100 + i);
   for (int i = 0; i < 4; ++i) third.append(body_of(contribution("b")), 100 + i);
   auto a = incoming_batches(p.collect(), 2);
-  std::vector<sync::WireRecord> b_recs;
-  {
-    auto txn = third.read();
-    auto r = sync::collect(*third.store, txn, third.device, 0);
-    REQUIRE(r);
-    b_recs = std::move(*r);
-  }
-  auto b = incoming_batches(b_recs, 2);
+  auto b = incoming_batches(log_of(third), 2);
   std::vector<sync::Incoming> mixed;
   mixed.push_back(std::move(a[0]));
   mixed.push_back(std::move(b[0]));
@@ -457,14 +458,7 @@ TEST_CASE("a refused batch leaves the batches around it applied", "[sync][securi
   stranger.device = DeviceId{7, 7, 7, 7, 7, 7, 7, 7};
   for (int i = 0; i < 2; ++i) stranger.append(body_of(contribution("s")), 100 + i);
   for (int i = 0; i < 3; ++i) p.sender.append(body_of(contribution("a")), 100 + i);
-  std::vector<sync::WireRecord> s_recs;
-  {
-    auto txn = stranger.read();
-    auto r = sync::collect(*stranger.store, txn, stranger.device, 0);
-    REQUIRE(r);
-    s_recs = std::move(*r);
-  }
-  auto batches = incoming_batches(s_recs, 2);
+  auto batches = incoming_batches(log_of(stranger), 2);
   auto good = incoming_batches(p.collect(), 3);
   batches.push_back(std::move(good[0]));
   auto txn = p.receiver.write();
