@@ -96,7 +96,7 @@ class Network {
 
   // Runs one authenticated peer channel until it closes: sync both ways, keepalives, round trips.
   awaitable<void> run_session(std::shared_ptr<wire::Channel> channel);
-  // Sends what the peer lacks, one batch in flight, until the channel closes.
+  // Sends what the peer lacks, up to kWindow (64) batches in flight, until the channel closes.
   awaitable<void> send_loop(std::shared_ptr<Session> session);
   // Prechecks a batch from the peer (chain links and body hashes, on the io thread) and queues it
   // for drain(); closes the channel on a refusal.
