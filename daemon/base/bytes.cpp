@@ -31,5 +31,4 @@ std::optional<Bytes> from_hex(std::string_view hex) {
   return out;
 }
 
-
 }  // namespace tandem
