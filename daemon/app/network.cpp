@@ -370,11 +370,14 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
     refuse_batch(*s, pre.error());
     return;
   }
-  s->pending.emplace_back(m.id, sync::Incoming{std::move(m.records), std::move(*pre)});
-  if (!s->draining) {
-    s->draining = true;
-    asio::co_spawn(io_, drain(s), asio::detached);
+  bool submit = false;
+  {
+    std::lock_guard lock(s->inbox->mu);
+    s->inbox->batches.emplace_back(m.id, sync::Incoming{std::move(m.records), std::move(*pre)});
+    submit = !s->inbox->op_queued;
+    s->inbox->op_queued = true;
   }
+  if (submit) asio::co_spawn(io_, commit_inbox(s), asio::detached);
 }
 
 void Network::refuse_batch(Session& s, const Error& error) {
@@ -386,74 +389,78 @@ void Network::refuse_batch(Session& s, const Error& error) {
   s.channel->close();
 }
 
-awaitable<void> Network::drain(std::shared_ptr<Session> s) {
+awaitable<void> Network::commit_inbox(std::shared_ptr<Session> s) {
   // Batches that arrived before a refusal closed the channel are still applied (each verified on
   // its own merits): a relay may send a device's records just before the roster record that
   // admits the device, and that roster record must land for the next attempt to succeed.
-  while (!s->pending.empty()) {
-    std::vector<std::uint64_t> ids;
-    std::vector<sync::Incoming> batches;
-    ids.reserve(s->pending.size());
-    batches.reserve(s->pending.size());
-    for (auto& [id, batch] : s->pending) {
-      ids.push_back(id);
-      batches.push_back(std::move(batch));
-    }
-    s->pending.clear();
-    std::vector<sync::Outcome> outcomes;
-    Status st = co_await commit_op(committer_, [&, this](store::Txn& txn) -> Status {
-      auto r = sync::apply_batches(store_, txn, batches);
-      if (!r) return r.error();
-      outcomes = std::move(*r);
-      return {};
-    });
-    if (st && outcomes.size() != batches.size()) st = Error{Code::kInternal, "batches unapplied"};
-    if (!st) {
-      refuse_batch(*s, st.error());
-      continue;
-    }
-    bool any_stored = false, roster_changed = false;
-    std::optional<Error> refused;
-    std::vector<std::uint64_t> acks;
-    for (std::size_t k = 0; k < batches.size(); ++k) {
-      if (!outcomes[k].status) {
-        if (!refused) refused = outcomes[k].status.error();
-        continue;
+  std::vector<std::uint64_t> ids;
+  std::vector<sync::Incoming> batches;
+  std::vector<sync::Outcome> outcomes;
+  bool taken = false;
+  // A named op, not a temporary inside the co_await: GCC 12 may destroy the by-value captures
+  // of a lambda that is a temporary of a co_await expression twice.
+  store::Committer::Op op = [&, this, inbox = s->inbox](store::Txn& txn) -> Status {
+    {
+      std::lock_guard lock(inbox->mu);
+      ids.reserve(inbox->batches.size());
+      batches.reserve(inbox->batches.size());
+      for (auto& [id, batch] : inbox->batches) {
+        ids.push_back(id);
+        batches.push_back(std::move(batch));
       }
-      const auto& recs = batches[k].records;
-      if (s->peer) {
-        auto& have = (*s->peer)[recs.front().header.device];
-        have = std::max(have, recs.back().header.seq);
-        auto& sent = s->sent[recs.front().header.device];
-        sent = std::max(sent, recs.back().header.seq);
-      }
-      acks.push_back(ids[k]);
-      any_stored |= !outcomes[k].stored.empty();
-      for (const auto& r : recs) roster_changed |= (r.header.flags & store::kFlagRoster) != 0;
+      inbox->batches.clear();
+      inbox->op_queued = false;
     }
-    if (any_stored) journal_.refresh_snapshot();
-    for (const auto& o : outcomes) {
-      for (const auto& key : o.stored) journal_.announce(key, false);
-    }
-    if (any_stored) poke();  // relay to the other peers
-    if (refused || !s->channel->is_open()) {
-      if (refused) refuse_batch(*s, *refused);
-      if (roster_changed) co_await follow_roster();
-      continue;
-    }
-    // The acks (and a roster change's follow-up) go out beside the next commit, not before it:
-    // the writer starts on the batches that arrived meanwhile at once.
-    asio::co_spawn(
-        io_,
-        [this, s, acks = std::move(acks), roster_changed]() -> awaitable<void> {
-          for (auto id : acks) {
-            if (!co_await s->channel->send(sync::encode_ack(id))) co_return;
-          }
-          if (roster_changed) co_await follow_roster();
-        },
-        asio::detached);
+    taken = true;
+    auto r = sync::apply_batches(store_, txn, batches);
+    if (!r) return r.error();
+    outcomes = std::move(*r);
+    return {};
+  };
+  Status st = co_await commit_op(committer_, std::move(op));
+  if (!taken) {
+    // The writer never ran the op (tandemd is stopping, or no transaction could begin): the
+    // batches stay unacknowledged and the peer sends them again on its next connection.
+    std::lock_guard lock(s->inbox->mu);
+    s->inbox->batches.clear();
+    s->inbox->op_queued = false;
   }
-  s->draining = false;
+  if (st && outcomes.size() != batches.size()) st = Error{Code::kInternal, "batches unapplied"};
+  if (!st) {
+    refuse_batch(*s, st.error());
+    co_return;
+  }
+  bool any_stored = false, roster_changed = false;
+  std::optional<Error> refused;
+  std::vector<std::uint64_t> acks;
+  for (std::size_t k = 0; k < batches.size(); ++k) {
+    if (!outcomes[k].status) {
+      if (!refused) refused = outcomes[k].status.error();
+      continue;
+    }
+    const auto& recs = batches[k].records;
+    if (s->peer) {
+      auto& have = (*s->peer)[recs.front().header.device];
+      have = std::max(have, recs.back().header.seq);
+      auto& sent = s->sent[recs.front().header.device];
+      sent = std::max(sent, recs.back().header.seq);
+    }
+    acks.push_back(ids[k]);
+    any_stored |= !outcomes[k].stored.empty();
+    for (const auto& r : recs) roster_changed |= (r.header.flags & store::kFlagRoster) != 0;
+  }
+  if (any_stored) journal_.refresh_snapshot();
+  for (const auto& o : outcomes) {
+    for (const auto& key : o.stored) journal_.announce(key, false);
+  }
+  if (any_stored) poke();  // relay to the other peers
+  if (refused) refuse_batch(*s, *refused);
+  if (!refused && s->channel->is_open()) {
+    for (auto id : acks) {
+      if (!co_await s->channel->send(sync::encode_ack(id))) break;
+    }
+  }
+  if (roster_changed) co_await follow_roster();
 }
 
 awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {

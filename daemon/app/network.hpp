@@ -17,6 +17,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -88,23 +89,31 @@ class Network {
     // Batches sent and not yet acknowledged: id -> (device, last sequence). At most kWindow.
     std::map<std::uint64_t, std::pair<store::DeviceId, std::uint64_t>> in_flight;
     std::unique_ptr<asio::steady_timer> wake;
-    // Batches from the peer, prechecked, waiting for the writer with their ids; `draining` while
-    // a drain coroutine hands them over (at most one per session, so they commit in order).
-    std::vector<std::pair<std::uint64_t, sync::Incoming>> pending;
-    bool draining = false;
+    // Batches from the peer, prechecked, waiting for the writer with their ids. Shared with the
+    // writer thread: the commit op queued for them takes every batch there when the writer
+    // starts on it, so what arrives while one group commits is the next group, without a round
+    // trip through the io thread. At most one op is queued and not yet started, so the batches
+    // commit in the order they arrived.
+    struct Inbox {
+      std::mutex mu;
+      std::vector<std::pair<std::uint64_t, sync::Incoming>> batches;
+      bool op_queued = false;
+    };
+    std::shared_ptr<Inbox> inbox = std::make_shared<Inbox>();
   };
 
   // Runs one authenticated peer channel until it closes: sync both ways, keepalives, round trips.
   awaitable<void> run_session(std::shared_ptr<wire::Channel> channel);
   // Sends what the peer lacks, up to kWindow (64) batches in flight, until the channel closes.
   awaitable<void> send_loop(std::shared_ptr<Session> session);
-  // Prechecks a batch from the peer (chain links and body hashes, on the io thread) and queues it
-  // for drain(); closes the channel on a refusal.
+  // Prechecks a batch from the peer (chain links and body hashes, on the io thread), puts it in
+  // the session's inbox and, unless one is queued already, queues a commit of the inbox;
+  // closes the channel on a refusal.
   void receive_batch(std::shared_ptr<Session> session, sync::Message batch);
-  // Hands the session's queued batches to the writer together, as many as arrived while the
-  // previous ones were committing (one durable commit, and one signature check per run of one
-  // device: sync::apply_batches), then acknowledges each; until the queue is empty.
-  awaitable<void> drain(std::shared_ptr<Session> session);
+  // One commit of the session's inbox: the writer applies every batch there when it starts (one
+  // durable commit, and one signature check per run of one device: sync::apply_batches); then,
+  // on the io thread, each applied batch is acknowledged and announced.
+  awaitable<void> commit_inbox(std::shared_ptr<Session> session);
   // Logs a refused batch (once per kind per interval), notes a fork, and closes the channel.
   void refuse_batch(Session& session, const Error& error);
   // Remembers (in the store, for `bundle export --for`) that `device` holds at least `seen`.
