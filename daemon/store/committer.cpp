@@ -48,6 +48,14 @@ void Committer::release_if_grown() {
   size_at_release_ = used;
 }
 
+Status Committer::run_op(const Op& op, Txn& txn) {
+  try {
+    return op(txn);
+  } catch (const std::exception& e) {
+    return Error{Code::kInternal, e.what()};
+  }
+}
+
 void Committer::run() {
   for (;;) {
     std::vector<std::pair<Op, Done>> batch;
@@ -69,22 +77,23 @@ void Committer::run() {
     if (!parent) {
       for (auto& r : results) r = parent.error();
     } else {
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto child = Txn::begin_nested(store_.env(), *parent);
-        if (!child) {
-          results[i] = child.error();
-          continue;
+      if (batch.size() == 1) {
+        results[0] = run_op(batch[0].first, *parent);
+        if (!results[0]) parent->abort();
+      } else {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          auto child = Txn::begin_nested(store_.env(), *parent);
+          if (!child) {
+            results[i] = child.error();
+            continue;
+          }
+          Status st = run_op(batch[i].first, *child);
+          if (st) st = child->commit();
+          results[i] = st;
         }
-        Status st;
-        try {
-          st = batch[i].first(*child);
-        } catch (const std::exception& e) {
-          st = Error{Code::kInternal, e.what()};
-        }
-        if (st) st = child->commit();
-        results[i] = st;
       }
-      Status committed = parent->commit();
+      const bool aborted = batch.size() == 1 && !results[0];
+      Status committed = aborted ? Status{} : parent->commit();
       if (!committed) {
         failures_.note(committed.error().message, LogLimiter::Clock::now());
         for (auto& r : results) {

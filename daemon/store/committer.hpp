@@ -1,6 +1,8 @@
 // Group commit: one writer thread owns every LMDB write transaction. Requests submitted while a
 // commit is in flight are gathered and committed together, with one fsync; each runs in its own
-// nested transaction, so one failing request does not fail its neighbours.
+// nested transaction, so one failing request does not fail its neighbours. A request alone in its
+// commit (a sync's stream of batches, mostly) runs in the transaction itself: nothing to isolate
+// it from, and a nested transaction costs LMDB a copy of every page it touches.
 #pragma once
 
 #include "daemon/base/log_limiter.hpp"
@@ -16,7 +18,8 @@ namespace tandem::store {
 
 class Committer {
  public:
-  // Runs on the writer thread, inside a nested write txn; its writes land when it returns ok.
+  // Runs on the writer thread, inside a write txn of its own (nested in the commit's when it
+  // shares the commit with other ops); its writes land when it returns ok, none of them otherwise.
   using Op = std::function<Status(Txn&)>;
   // Called with the op's outcome once the batch is durable (or failed), through `post`.
   using Done = std::function<void(Status)>;
@@ -47,6 +50,8 @@ class Committer {
 
  private:
   void run();
+  // The op's status, an exception it throws as kInternal.
+  static Status run_op(const Op& op, Txn& txn);
   void release_if_grown();
 
   Store& store_;

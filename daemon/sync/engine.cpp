@@ -444,18 +444,16 @@ Result<std::vector<Outcome>> apply_batches(store::Store& store, store::Txn& txn,
         out[k].status = run_ok;
         continue;
       }
-      auto child = store::Txn::begin_nested(store.env(), txn);
-      if (!child) return child.error();
-      Status st = confirm_batch(store, *child, batches[k].records, batches[k].pre);
-      Result<std::vector<store::RecordKey>> keys = std::vector<store::RecordKey>{};
-      if (st) keys = apply_batch(store, *child, batches[k].records, &batches[k].pre);
-      if (st && !keys) st = keys.error();
-      if (st) st = child->commit();
-      if (st) {
-        out[k].stored = std::move(*keys);
-      } else {
-        out[k].status = st;  // the child aborts as it goes out of scope
+      // No nested transaction per batch: confirm_batch refuses before anything is written, and
+      // after it only the store itself can fail (precheck_batch and confirm_batch checked every
+      // rule apply_batch relies on), which fails the whole commit.
+      if (Status st = confirm_batch(store, txn, batches[k].records, batches[k].pre); !st) {
+        out[k].status = st;
+        continue;
       }
+      auto keys = apply_batch(store, txn, batches[k].records, &batches[k].pre);
+      if (!keys) return keys.error();
+      out[k].stored = std::move(*keys);
     }
     i = j;
   }

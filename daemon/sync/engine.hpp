@@ -117,10 +117,11 @@ struct Outcome {
 // is: the newest record's signature, under the device's key as the roster in `txn` says when the
 // run's turn comes, vouches for every record below it (the chain covers each header whole), so a
 // run costs one signature check however many batches it spans. Each batch then goes through
-// confirm_batch and apply_batch in a transaction nested in `txn`: a refused batch leaves nothing
-// behind and does not undo the others (a roster record that came after a batch of the device it
-// admits still lands, so that the peer's next attempt succeeds). One outcome per batch;
-// kInternal when a nested transaction cannot begin.
+// confirm_batch, which writes nothing, and only once confirmed through apply_batch: a refused
+// batch leaves nothing behind and does not undo the others (a roster record that came after a
+// batch of the device it admits still lands, so that the peer's next attempt succeeds). One
+// outcome per batch. A confirmed batch that cannot be applied (the store failing: a full disk)
+// is an error for all of them, and the caller must abort `txn`.
 Result<std::vector<Outcome>> apply_batches(store::Store& store, store::Txn& txn,
                                            std::vector<Incoming>& batches);
 

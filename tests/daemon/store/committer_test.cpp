@@ -1,6 +1,6 @@
 // Group commit: concurrent requests share durable commits, one failing request neither fails its
-// neighbours nor leaves a trace, a full store refuses writes cleanly, and a stopped committer
-// answers kUnavailable.
+// neighbours nor leaves a trace (alone in its commit or beside others), a full store refuses
+// writes cleanly, and a stopped committer answers kUnavailable.
 #include "daemon/store/committer.hpp"
 
 #include "tests/daemon/store/store_fixture.hpp"
@@ -179,6 +179,55 @@ TEST_CASE("a failing op leaves no trace and does not fail its neighbours in the 
   REQUIRE(*b2);
   CHECK((*b1)->note == "before");
   CHECK((*b2)->note == "after");
+  CHECK(f.verify(txn).problems.empty());
+}
+
+TEST_CASE(
+    "an op alone in its commit runs in the commit's transaction and leaves no trace when it "
+    "fails or throws",
+    "[store][committer]") {
+  StoreFixture f;
+  PostQueue posted;
+  Committer committer(*f.store, posted.post());
+  // One op at a time, each waited for: every one is alone in its commit.
+  auto run = [&](Committer::Op op) {
+    std::optional<Status> result;
+    committer.submit(std::move(op), [&](Status st) { result = st; });
+    REQUIRE(posted.drain_until([&] { return result.has_value(); }));
+    return *result;
+  };
+  auto append_then = [&f](std::string note, std::function<Status()> then) {
+    return [&f, note = std::move(note), then = std::move(then)](Txn& txn) -> Status {
+      auto h = f.store->append(txn, f.device, f.keys.secret, 1, 0, body_of(contribution(note)));
+      if (!h) return h.error();
+      TANDEM_TRY(f.store->put_meta(txn, note, Bytes{1}));
+      return then();
+    };
+  };
+  CHECK(run(append_then("first", [] { return Status{}; })).ok());
+  auto refused = run(append_then("refused", [] {
+    return Status{Error{Code::kInvalidArgument, "no"}};
+  }));
+  REQUIRE_FALSE(refused.ok());
+  CHECK(refused.error().code == Code::kInvalidArgument);
+  auto thrown = run(append_then("thrown", []() -> Status { throw std::runtime_error("a bug"); }));
+  REQUIRE_FALSE(thrown.ok());
+  CHECK(thrown.error().code == Code::kInternal);
+  CHECK(run(append_then("second", [] { return Status{}; })).ok());
+
+  auto txn = f.read();
+  for (const char* gone : {"refused", "thrown"}) {
+    auto meta = f.store->meta(txn, gone);
+    REQUIRE(meta);
+    CHECK_FALSE(*meta);
+  }
+  auto head = f.store->head(txn, f.device);
+  REQUIRE(head);
+  CHECK(head->seq == 2);
+  auto b2 = f.store->body(txn, f.device, 2);
+  REQUIRE(b2);
+  REQUIRE(*b2);
+  CHECK((*b2)->note == "second");
   CHECK(f.verify(txn).problems.empty());
 }
 
