@@ -69,6 +69,18 @@ class Gate {
   std::shared_future<void> opened_ = open_.get_future().share();
 };
 
+// What `txn` holds of the fixture's device: whether meta `name` is set, the note of record `seq`
+// ("" when the record or its body is missing).
+bool has_meta(StoreFixture& f, const Txn& txn, const char* name) {
+  auto meta = f.store->meta(txn, name);
+  REQUIRE(meta);
+  return meta->has_value();
+}
+std::string note_at(StoreFixture& f, const Txn& txn, std::uint64_t seq) {
+  auto b = f.store->body(txn, f.device, seq);
+  return b && *b && (*b)->note ? *(*b)->note : std::string();
+}
+
 TEST_CASE("ops submitted from several threads share fewer commits than ops", "[store][committer]") {
   StoreFixture f;
   PostQueue posted;
@@ -165,20 +177,12 @@ TEST_CASE("a failing op leaves no trace and does not fail its neighbours in the 
   CHECK(committer.commits() - commits_before <= 2);
 
   auto txn = f.read();
-  auto meta = f.store->meta(txn, "doomed");
-  REQUIRE(meta);
-  CHECK_FALSE(*meta);
+  CHECK_FALSE(has_meta(f, txn, "doomed"));
   auto head = f.store->head(txn, f.device);
   REQUIRE(head);
   CHECK(head->seq == 2);
-  auto b1 = f.store->body(txn, f.device, 1);
-  auto b2 = f.store->body(txn, f.device, 2);
-  REQUIRE(b1);
-  REQUIRE(b2);
-  REQUIRE(*b1);
-  REQUIRE(*b2);
-  CHECK((*b1)->note == "before");
-  CHECK((*b2)->note == "after");
+  CHECK(note_at(f, txn, 1) == "before");
+  CHECK(note_at(f, txn, 2) == "after");
   CHECK(f.verify(txn).problems.empty());
 }
 
@@ -216,18 +220,13 @@ TEST_CASE(
   CHECK(run(append_then("second", [] { return Status{}; })).ok());
 
   auto txn = f.read();
-  for (const char* gone : {"refused", "thrown"}) {
-    auto meta = f.store->meta(txn, gone);
-    REQUIRE(meta);
-    CHECK_FALSE(*meta);
-  }
+  CHECK(has_meta(f, txn, "first"));
+  CHECK_FALSE(has_meta(f, txn, "refused"));
+  CHECK_FALSE(has_meta(f, txn, "thrown"));
   auto head = f.store->head(txn, f.device);
   REQUIRE(head);
   CHECK(head->seq == 2);
-  auto b2 = f.store->body(txn, f.device, 2);
-  REQUIRE(b2);
-  REQUIRE(*b2);
-  CHECK((*b2)->note == "second");
+  CHECK(note_at(f, txn, 2) == "second");
   CHECK(f.verify(txn).problems.empty());
 }
 
