@@ -85,10 +85,10 @@ Body make_body(Bytes fields, std::string note);
 Bytes encode_body(const Body& b);
 // As encode_body, into `out` (resized, its capacity reused: for a writer that encodes many).
 void encode_body_into(const Body& b, Bytes& out);
-// Bodies are stored padded with zero bytes to a multiple of kBodyPadding before they are sealed:
-// a stolen disk shows a note's length only to the nearest 256 bytes, and ChaCha20 runs its fast
-// 256-byte path over the whole body (a 200-byte body seals slower than a 256-byte one).
-// decode_body accepts the padding.
+// Sealed values are padded with zero bytes to a multiple of kBodyPadding: a stolen disk shows a
+// page of bodies' length (body_page.hpp) only to the nearest 256 bytes. Stores written before
+// pages hold bodies sealed one by one, each padded alone with pad_body; decode_body accepts the
+// padding.
 inline constexpr std::size_t kBodyPadding = 256;
 void pad_body(Bytes& encoded);
 Result<Body> decode_body(ByteView bytes);

@@ -5,9 +5,38 @@
 
 #include <sys/stat.h>
 
+#include <atomic>
 #include <cstring>
 
 namespace tandem::store {
+
+namespace {
+
+// A page's AD: its domain and its key, so a page opens only where it was sealed, and never as a
+// lone body of the bodies table (AD: the key alone).
+std::array<std::uint8_t, 30> page_ad(const RecordKey& key) {
+  static constexpr std::string_view kDomain = "tandem/page/v1";
+  std::array<std::uint8_t, 30> ad{};
+  std::memcpy(ad.data(), kDomain.data(), kDomain.size());
+  std::memcpy(ad.data() + kDomain.size(), key.data(), key.size());
+  return ad;
+}
+
+std::uint64_t next_store_id() {
+  static std::atomic<std::uint64_t> next{1};
+  return next++;
+}
+
+// Wipes a thread's reused plaintext buffer when the thread ends.
+struct WipedBytes {
+  Bytes bytes;
+  ~WipedBytes() { crypto::wipe(bytes.data(), bytes.size()); }
+};
+
+}  // namespace
+
+Store::Store(Env env, Tables tables, crypto::SymmetricKey key)
+    : env_(std::move(env)), tables_(tables), key_(std::move(key)), id_(next_store_id()) {}
 
 Result<std::unique_ptr<Store>> Store::open(const std::string& dir, crypto::SymmetricKey storage_key,
                                            const Env::Options& options) {
@@ -22,9 +51,9 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& dir, crypto::Symme
   struct {
     const char* name;
     MDB_dbi* dbi;
-  } specs[] = {{"log", &t.log},          {"bodies", &t.bodies}, {"heads", &t.heads},
-               {"meta", &t.meta},        {"order", &t.order},   {"edits", &t.edits},
-               {"retracts", &t.retracts}};
+  } specs[] = {{"log", &t.log},     {"bodies", &t.bodies},    {"pages", &t.pages},
+               {"heads", &t.heads}, {"meta", &t.meta},        {"order", &t.order},
+               {"edits", &t.edits}, {"retracts", &t.retracts}};
   for (auto& s : specs) {
     auto dbi = open_table(*txn, s.name);
     if (!dbi) return dbi.error();
@@ -50,10 +79,77 @@ Result<std::optional<Body>> Store::body(const Txn& txn, const DeviceId& dev,
   auto key = record_key(dev, seq);
   auto v = txn.get(tables_.bodies, key);
   if (!v) return v.error();
-  if (!*v) return std::optional<Body>{};
-  auto b = unseal_body(key, **v);
+  if (*v) {
+    auto b = unseal_body(key, **v);
+    if (!b) return b.error();
+    return std::optional<Body>{std::move(*b)};
+  }
+  auto page = find_page(txn, dev, seq);
+  if (!page) return page.error();
+  if (!*page) return std::optional<Body>{};
+  auto plain = open_page_cached(**page);
+  if (!plain) return plain.error();
+  auto view = PageView::parse(*plain);
+  if (!view) return view.error();
+  auto encoded = view->body(seq - (*page)->first);
+  if (!encoded) return std::optional<Body>{};
+  auto b = decode_body(*encoded);
   if (!b) return b.error();
   return std::optional<Body>{std::move(*b)};
+}
+
+Result<std::optional<Store::FoundPage>> Store::find_page(const Txn& txn, const DeviceId& dev,
+                                                         std::uint64_t seq) const {
+  auto cur = Cursor::open(txn, tables_.pages);
+  if (!cur) return cur.error();
+  const auto key = record_key(dev, seq);
+  auto it = cur->seek(key);
+  if (!it || it->key.size() != key.size() ||
+      std::memcmp(it->key.data(), key.data(), key.size()) != 0) {
+    it = it ? cur->prev() : cur->last();
+  }
+  if (!it || it->key.size() != key.size() || std::memcmp(it->key.data(), dev.data(), 8) != 0)
+    return std::optional<FoundPage>{};
+  FoundPage p;
+  std::memcpy(p.key.data(), it->key.data(), p.key.size());
+  p.first = get_be64(p.key.data() + 8);
+  p.sealed = it->value;
+  return std::optional<FoundPage>{p};
+}
+
+Status Store::open_page(const FoundPage& page, Bytes& plain) const {
+  if (page.sealed.size() < crypto::kSealOverhead)
+    return Error{Code::kCorrupt, "a stored page of bodies is short"};
+  plain.resize(page.sealed.size() - crypto::kSealOverhead);
+  const auto ad = page_ad(page.key);
+  if (auto st = crypto::open_into(key_, page.sealed, ad, plain); !st) {
+    crypto::wipe(plain.data(), plain.size());
+    return Error{st.error().code, "a stored page of bodies does not open: " + st.error().message};
+  }
+  return {};
+}
+
+Result<ByteView> Store::open_page_cached(const FoundPage& page) const {
+  // The last page this thread opened, with the sealed bytes it came from: a hit needs the same
+  // store, key and sealed bytes (the nonce is fresh at every seal), so a page rewritten since (a
+  // retract) or altered on disk is opened again, never served from here.
+  struct Cache {
+    std::uint64_t store = 0;
+    RecordKey key{};
+    Bytes sealed;
+    WipedBytes plain;
+  };
+  thread_local Cache cache;
+  if (cache.store == id_ && cache.key == page.key && cache.sealed.size() == page.sealed.size() &&
+      std::memcmp(cache.sealed.data(), page.sealed.data(), page.sealed.size()) == 0) {
+    return ByteView(cache.plain.bytes);
+  }
+  cache.store = 0;
+  TANDEM_TRY(open_page(page, cache.plain.bytes));
+  cache.sealed.assign(page.sealed.begin(), page.sealed.end());
+  cache.key = page.key;
+  cache.store = id_;
+  return ByteView(cache.plain.bytes);
 }
 
 Result<Body> Store::unseal_body(const RecordKey& key, ByteView sealed) const {
@@ -174,52 +270,118 @@ Status Store::put_head(Txn& txn, const DeviceId& dev, const Head& head) {
 }
 
 Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
-                                     const crypto::Hash32& chain, Head* run,
-                                     const std::optional<EditTarget>* target) {
-  Head head;
-  if (run != nullptr) {
-    head = *run;
-  } else {
+                                     const crypto::Hash32& chain, Run* run,
+                                     const std::optional<EditTarget>* known) {
+  Run alone;  // a record stored on its own: a run of one, finished here
+  if (run == nullptr) {
     auto stored = this->head(txn, h.device);
     if (!stored) return stored.error();
-    head = *stored;
+    alone.head = *stored;
   }
-  if (h.seq != head.seq + 1 || h.prev_hash != head.hash) {
+  Run& r = run != nullptr ? *run : alone;
+  if (h.seq != r.head.seq + 1 || h.prev_hash != r.head.hash) {
     return Error{Code::kCorrupt,
                  "record " + entry_id(h.device, h.seq) + " does not extend its log"};
   }
   auto key = record_key(h.device, h.seq);
   auto hdr = encode_header(h);
   TANDEM_TRY(txn.put(tables_.log, key, hdr));
+  TANDEM_TRY(add_body(txn, r, h.device, h.seq, body ? &*body : nullptr));
+  r.head = {h.seq, chain};
+  std::optional<EditTarget> target;
+  if (known != nullptr) {
+    target = *known;
+  } else if (body && !(h.flags & kFlagRoster)) {
+    target = edit_target(body->fields);
+  }
+  // An edit or a retract may erase bodies, this run's too: they go to the table first, where
+  // erase_body finds them.
+  if (target) TANDEM_TRY(flush_page(txn, h.device, r));
+  if (run == nullptr) TANDEM_TRY(finish_run(txn, h.device, r));
   Applied applied;
-  if (body) {
-    // Encoded and padded (pad_body) in a buffer this thread reuses, sealed straight into the table.
-    thread_local Bytes plain;
-    encode_body_into(*body, plain);
-    pad_body(plain);
-    auto slot = txn.reserve(tables_.bodies, key, plain.size() + crypto::kSealOverhead);
-    if (slot) crypto::seal_into(key_, plain, key, *slot);
-    crypto::wipe(plain.data(), plain.size());
-    if (!slot) return slot.error();
-  }
-  if (run != nullptr) {
-    *run = {h.seq, chain};
-  } else {
-    TANDEM_TRY(put_head(txn, h.device, {h.seq, chain}));
-  }
   TANDEM_TRY(index(txn, h, body, target, applied));
   return applied;
 }
 
+Status Store::finish_run(Txn& txn, const DeviceId& dev, Run& run) {
+  TANDEM_TRY(flush_page(txn, dev, run));
+  return put_head(txn, dev, run.head);
+}
+
+Status Store::add_body(Txn& txn, Run& run, const DeviceId& dev, std::uint64_t seq,
+                       const Body* body) {
+  const bool follows = run.page_first != 0 && run.page_first + run.page.count() == seq;
+  if (body == nullptr) {
+    // An erased body keeps its slot when the page goes on past it; no page starts with one.
+    if (follows && run.page.count() < kPageRecords) run.page.add_erased();
+    return {};
+  }
+  thread_local WipedBytes encoded;
+  encode_body_into(*body, encoded.bytes);
+  Status st;
+  if (!follows || !run.page.fits(encoded.bytes.size())) {
+    st = flush_page(txn, dev, run);
+    if (st) st = resume_page(txn, run, dev, seq, encoded.bytes.size());
+  }
+  if (st) run.page.add(encoded.bytes);
+  crypto::wipe(encoded.bytes.data(), encoded.bytes.size());
+  return st;
+}
+
+Status Store::resume_page(Txn& txn, Run& run, const DeviceId& dev, std::uint64_t seq,
+                          std::size_t size) {
+  run.page.clear();
+  run.page_first = seq;
+  if (seq <= 1) return {};
+  auto found = find_page(txn, dev, seq - 1);
+  if (!found) return found.error();
+  if (!*found) return {};
+  thread_local WipedBytes plain;
+  TANDEM_TRY(open_page(**found, plain.bytes));
+  auto view = PageView::parse(plain.bytes);
+  Status st;
+  if (!view) {
+    st = view.error();
+  } else if ((*found)->first + view->count() == seq) {
+    run.page.load(*view);
+    if (run.page.fits(size)) {
+      run.page_first = (*found)->first;
+    } else {
+      run.page.clear();
+    }
+  }
+  crypto::wipe(plain.bytes.data(), plain.bytes.size());
+  return st;
+}
+
+Status Store::flush_page(Txn& txn, const DeviceId& dev, Run& run) {
+  if (run.page_first == 0) return {};
+  const auto key = record_key(dev, run.page_first);
+  Status st;
+  if (run.page.all_erased()) {
+    auto gone = txn.del(tables_.pages, key);
+    if (!gone) st = gone.error();
+  } else {
+    thread_local WipedBytes plain;
+    run.page.finish(plain.bytes);
+    auto slot = txn.reserve(tables_.pages, key, plain.bytes.size() + crypto::kSealOverhead);
+    if (slot) crypto::seal_into(key_, plain.bytes, page_ad(key), *slot);
+    crypto::wipe(plain.bytes.data(), plain.bytes.size());
+    if (!slot) st = slot.error();
+  }
+  run.page.clear();
+  run.page_first = 0;
+  return st;
+}
+
 Status Store::index(Txn& txn, const Header& h, const std::optional<Body>& body,
-                    const std::optional<EditTarget>* known, Applied& applied) {
+                    const std::optional<EditTarget>& target, Applied& applied) {
   auto key = record_key(h.device, h.seq);
   std::array<std::uint8_t, 24> ord{};
   put_be64(ord.data(), h.hlc);
   std::memcpy(ord.data() + 8, key.data(), 16);
   TANDEM_TRY(txn.put(tables_.order, ord, {}));
   if (!body || (h.flags & kFlagRoster)) return {};
-  const auto target = known ? *known : edit_target(body->fields);
   if (!target) return {};  // not an edit or a retract (or unreadable: listed as is)
   applied.target = target->key;
   if (target->retract) {
@@ -254,7 +416,77 @@ Status Store::index(Txn& txn, const Header& h, const std::optional<Body>& body,
 }
 
 Result<bool> Store::erase_body(Txn& txn, const RecordKey& key) {
-  return txn.del(tables_.bodies, key);
+  auto legacy = txn.del(tables_.bodies, key);
+  if (!legacy || *legacy) return legacy;
+  DeviceId dev;
+  std::memcpy(dev.data(), key.data(), 8);
+  const std::uint64_t seq = get_be64(key.data() + 8);
+  auto found = find_page(txn, dev, seq);
+  if (!found) return found.error();
+  if (!*found) return false;
+  // The page is sealed again without the body: its plaintext leaves the table with the old value.
+  thread_local WipedBytes plain;
+  TANDEM_TRY(open_page(**found, plain.bytes));
+  auto view = PageView::parse(plain.bytes);
+  Run run;
+  const std::size_t slot = seq - (*found)->first;
+  const bool held = view && view->body(slot).has_value();
+  if (held) {
+    run.page.load(*view, slot);
+    run.page_first = (*found)->first;
+  }
+  crypto::wipe(plain.bytes.data(), plain.bytes.size());
+  if (!view) return view.error();
+  if (!held) return false;
+  TANDEM_TRY(flush_page(txn, dev, run));
+  return true;
+}
+
+BodyReader::BodyReader(const Store& store, const Txn& txn, const DeviceId& dev)
+    : store_(store), txn_(txn), dev_(dev) {}
+
+BodyReader::~BodyReader() {
+  crypto::wipe(plain_.data(), plain_.size());
+}
+
+Result<std::optional<Body>> BodyReader::read(std::uint64_t seq) {
+  const auto key = record_key(dev_, seq);
+  // Stores written before pages: the bodies table, walked beside the log.
+  if (!legacy_) {
+    auto cur = Cursor::open(txn_, store_.tables_.bodies);
+    if (!cur) return cur.error();
+    legacy_ = std::move(*cur);
+    legacy_at_ = legacy_->seek(key);
+  }
+  while (legacy_at_ && legacy_at_->key.size() == key.size() &&
+         std::memcmp(legacy_at_->key.data(), key.data(), key.size()) < 0) {
+    legacy_at_ = legacy_->next();
+  }
+  if (legacy_at_ && legacy_at_->key.size() == key.size() &&
+      std::memcmp(legacy_at_->key.data(), key.data(), key.size()) == 0) {
+    auto b = store_.unseal_body(key, legacy_at_->value);
+    if (!b) return b.error();
+    return std::optional<Body>{std::move(*b)};
+  }
+  // Pages: the open one while it covers `seq`, else the one that does, opened once.
+  if (!page_ || seq < page_first_ || seq - page_first_ >= page_->count()) {
+    auto found = store_.find_page(txn_, dev_, seq);
+    if (!found) return found.error();
+    if (!*found) return std::optional<Body>{};
+    if (!page_ || (*found)->first != page_first_) {
+      page_.reset();
+      TANDEM_TRY(store_.open_page(**found, plain_));
+      auto view = PageView::parse(plain_);
+      if (!view) return view.error();
+      page_ = *view;
+      page_first_ = (*found)->first;
+    }
+  }
+  auto encoded = page_->body(seq - page_first_);
+  if (!encoded) return std::optional<Body>{};
+  auto b = decode_body(*encoded);
+  if (!b) return b.error();
+  return std::optional<Body>{std::move(*b)};
 }
 
 Result<VerifyReport> verify_log(const Store& store, const Txn& txn) {

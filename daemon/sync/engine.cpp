@@ -66,16 +66,14 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
       info && info->revoked) {
     last = info->revoked_after;
   }
-  // Two cursors walking the log and the bodies side by side (one key order): one B-tree descent
-  // per table per batch instead of two lookups per record.
+  // A cursor walking the log and a reader walking the bodies beside it (one key order): one
+  // B-tree descent per batch for the headers, one open per page of bodies.
   auto logs = store::Cursor::open(txn, store.tables().log);
   if (!logs) return logs.error();
-  auto bodies = store::Cursor::open(txn, store.tables().bodies);
-  if (!bodies) return bodies.error();
-  const auto first = store::record_key(device, after + 1);
-  auto li = logs->seek(first);
-  auto bi = bodies->seek(first);
+  store::BodyReader bodies(store, txn, device);
+  auto li = logs->seek(store::record_key(device, after + 1));
   std::size_t bytes = 0;
+  out.reserve(64);
   for (std::uint64_t seq = after + 1; seq <= last && out.size() < kMaxBatchRecords;
        ++seq, li = logs->next()) {
     const auto key = store::record_key(device, seq);
@@ -85,18 +83,10 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
     }
     auto h = store::decode_header(li->value);
     if (!h) return h.error();
-    while (bi && bi->key.size() == key.size() &&
-           std::memcmp(bi->key.data(), key.data(), key.size()) < 0) {
-      bi = bodies->next();
-    }
-    WireRecord r{*h, std::nullopt};
-    if (bi && bi->key.size() == key.size() &&
-        std::memcmp(bi->key.data(), key.data(), key.size()) == 0) {
-      auto b = store.unseal_body(key, bi->value);
-      if (!b) return b.error();
-      r.body = std::move(*b);
-      if (h->flags & store::kFlagAggregate) store::withhold_note(*r.body);
-    }
+    auto b = bodies.read(seq);
+    if (!b) return b.error();
+    WireRecord r{*h, std::move(*b)};
+    if (r.body && (h->flags & store::kFlagAggregate)) store::withhold_note(*r.body);
     const std::size_t n = wire_size(r);
     if (!out.empty() && bytes + n > kMaxBatchBytes) break;
     bytes += n;
@@ -382,11 +372,12 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
   auto head = store.head(txn, device);
   if (!head) return head.error();
   const bool hashed = pre && pre->hashes.size() == records.size();
-  store::Head run = *head;  // carried through the batch, stored once at the end
+  store::Run run;  // carried through the batch, stored once at the end
+  run.head = *head;
   for (std::size_t i = 0; i < records.size(); ++i) {
     const auto& r = records[i];
     if (r.header.device != device) return Error{Code::kCorrupt, "a batch mixes devices"};
-    if (r.header.seq <= run.seq) continue;  // a duplicate
+    if (r.header.seq <= run.head.seq) continue;  // a duplicate
     // The batch's verification checked every body against its hash: not hashed again.
     auto applied = store.apply_checked(txn, r.header, r.body,
                                        hashed ? pre->hashes[i] : store::chain_hash(r.header), &run,
@@ -403,7 +394,7 @@ Result<std::vector<store::RecordKey>> apply_batch(store::Store& store, store::Tx
       }
     }
   }
-  if (run.seq != head->seq) TANDEM_TRY(store.put_head(txn, device, run));
+  if (run.head.seq != head->seq) TANDEM_TRY(store.finish_run(txn, device, run));
   return stored;
 }
 

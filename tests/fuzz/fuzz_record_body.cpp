@@ -1,5 +1,7 @@
-// Fuzzes the store's decoders of bytes that come from peers or the disk: record bodies, headers,
-// rosters and entry fields. Whatever decodes must re-encode to something that decodes the same.
+// Fuzzes the store's decoders of bytes that come from peers or the disk: record bodies, pages of
+// bodies, headers, rosters and entry fields. Whatever decodes must re-encode to something that
+// decodes the same.
+#include "daemon/store/body_page.hpp"
 #include "daemon/store/entry_codec.hpp"
 #include "daemon/store/record.hpp"
 #include "daemon/store/roster.hpp"
@@ -21,6 +23,24 @@ static void check_body(ByteView in) {
   // The fields of a body are an entry: parse them the way the journal does.
   if (auto p = ParsedEntry::parse(b->fields, b->note)) (void)p->reader().totalSize();
   (void)edit_target(b->fields);
+}
+
+static void check_page(ByteView in) {
+  auto p = PageView::parse(in);
+  if (!p) return;
+  PageBuilder again;
+  again.load(*p);
+  Bytes out;
+  again.finish(out);
+  auto q = PageView::parse(out);
+  if (!q || q->count() != p->count()) std::abort();
+  for (std::size_t i = 0; i < p->count(); ++i) {
+    auto a = p->body(i), b = q->body(i);
+    if (a.has_value() != b.has_value()) std::abort();
+    if (a && (a->size() != b->size() || std::memcmp(a->data(), b->data(), a->size()) != 0))
+      std::abort();
+    if (a) check_body(*a);
+  }
 }
 
 static void check_header(ByteView in) {
@@ -46,6 +66,7 @@ static void check_roster(ByteView in) {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   ByteView in(data, size);
   check_body(in);
+  check_page(in);
   check_header(in);
   check_roster(in);
   if (auto p = ParsedEntry::parse(in, std::nullopt)) (void)p->reader().totalSize();

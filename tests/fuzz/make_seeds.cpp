@@ -9,6 +9,7 @@
 // checks the committed corpus against it.
 #include "daemon/discovery/beacon.hpp"
 #include "daemon/discovery/pairing_code.hpp"
+#include "daemon/store/body_page.hpp"
 #include "daemon/wire/frame.hpp"
 #include "proto/wire.capnp.h"
 #include "tests/fuzz/handshake_fixture.hpp"
@@ -181,6 +182,13 @@ std::vector<Bytes> sync_seeds() {
     write(t, name, bytes);
     all.push_back(bytes);
   }
+  // The same records' bodies as the store keeps them: one page's plaintext, a slot erased.
+  store::PageBuilder page;
+  for (const auto& r : log) page.add(store::encode_body(*r.body));
+  page.add_erased();
+  Bytes plain;
+  page.finish(plain);
+  write("fuzz_record_body", "page.bin", plain);
   return all;
 }
 

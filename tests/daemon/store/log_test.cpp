@@ -229,54 +229,72 @@ TEST_CASE("one flipped byte anywhere in an older header, signature included, is 
   CHECK(missed.empty());
 }
 
-TEST_CASE("one flipped byte anywhere in a stored sealed body is detected", "[store][tamper]") {
+TEST_CASE("one flipped byte anywhere in a stored page of bodies is detected", "[store][tamper]") {
   StoreFixture f;
   for (int i = 0; i < 3; ++i) f.append(body_of(contribution("n" + std::to_string(i))), 100 + i);
+  const auto key = record_key(f.device, 1);  // the page of records 1 to 3
+  CHECK(undetected_flips(f, f.store->tables().pages, key).empty());
+  // And reading a body of that page fails rather than returning altered bytes, whether or not
+  // the page was read (and so held by the reader's cache) before it was altered.
   for (std::uint64_t seq : {1, 3}) {
-    auto key = record_key(f.device, seq);
     INFO("seq " << seq);
-    CHECK(undetected_flips(f, f.store->tables().bodies, key).empty());
-    // And reading that body directly fails rather than returning altered bytes.
     auto txn = f.write();
-    auto v = txn.get(f.store->tables().bodies, key);
+    REQUIRE(f.store->body(txn, f.device, seq));
+    auto v = txn.get(f.store->tables().pages, key);
     REQUIRE(v);
+    REQUIRE(*v);
     Bytes bytes((*v)->begin(), (*v)->end());
     bytes[bytes.size() / 2] ^= 0x80;
-    REQUIRE(txn.put(f.store->tables().bodies, key, bytes));
+    REQUIRE(txn.put(f.store->tables().pages, key, bytes));
     auto b = f.store->body(txn, f.device, seq);
     REQUIRE_FALSE(b);
     CHECK((b.error().code == Code::kCorrupt || b.error().code == Code::kAuth));
   }
 }
 
-TEST_CASE("a stored body shows its length only to the nearest 256 bytes", "[store][log]") {
+// The sealed size of the one page that holds a lone body of `n` characters' entry.
+std::size_t page_size_for_note(std::size_t n) {
   StoreFixture f;
-  for (std::size_t n : {std::size_t(1), std::size_t(60), std::size_t(300), std::size_t(700)})
-    f.append(body_of(contribution(std::string(n, 'x'))), 100 + n);
-  auto txn = f.write();
-  std::set<std::size_t> sizes;
-  for (std::uint64_t seq = 1; seq <= 4; ++seq) {
-    auto v = txn.get(f.store->tables().bodies, record_key(f.device, seq));
-    REQUIRE(v);
-    REQUIRE(*v);
-    CHECK(((*v)->size() - crypto::kSealOverhead) % kBodyPadding == 0);
-    sizes.insert((*v)->size());
-    auto b = f.store->body(txn, f.device, seq);  // and it reads back whole
-    REQUIRE(b);
-    REQUIRE(*b);
-  }
-  CHECK(sizes.size() == 3);  // 1 and 60 characters share a size; 300 and 700 do not
+  f.append(body_of(contribution(std::string(n, 'x'))), 100);
+  auto txn = f.read();
+  auto v = txn.get(f.store->tables().pages, record_key(f.device, 1));
+  REQUIRE(v);
+  REQUIRE(*v);
+  auto b = f.store->body(txn, f.device, 1);  // and it reads back whole
+  REQUIRE(b);
+  REQUIRE(*b);
+  CHECK((*b)->note == std::string(n, 'x'));
+  return (*v)->size();
 }
 
-TEST_CASE("a body moved under another record's key does not open", "[store][tamper]") {
+TEST_CASE("a stored body shows its length only to the nearest 256 bytes", "[store][log]") {
+  std::set<std::size_t> sizes;
+  for (std::size_t n : {std::size_t(1), std::size_t(60), std::size_t(300), std::size_t(700)}) {
+    const std::size_t size = page_size_for_note(n);
+    CHECK((size - crypto::kSealOverhead) % kBodyPadding == 0);
+    sizes.insert(size);
+  }
+  CHECK(sizes.size() == 3);  // 1 and 60 characters share a size; 300 and 700 do not
+  // A page of several bodies as well: the whole page is padded, not each body.
+  StoreFixture f;
+  for (int i = 0; i < 5; ++i) f.append(body_of(contribution(std::string(40 + i, 'y'))), 100 + i);
+  auto txn = f.read();
+  auto v = txn.get(f.store->tables().pages, record_key(f.device, 1));
+  REQUIRE(v);
+  REQUIRE(*v);
+  CHECK(((*v)->size() - crypto::kSealOverhead) % kBodyPadding == 0);
+}
+
+TEST_CASE("a page moved under another record's key does not open", "[store][tamper]") {
   StoreFixture f;
   f.append(body_of(contribution("one")), 1);
   f.append(body_of(contribution("two")), 2);
   auto txn = f.write();
-  auto v = txn.get(f.store->tables().bodies, record_key(f.device, 1));
+  auto v = txn.get(f.store->tables().pages, record_key(f.device, 1));
   REQUIRE(v);
+  REQUIRE(*v);
   Bytes moved((*v)->begin(), (*v)->end());
-  REQUIRE(txn.put(f.store->tables().bodies, record_key(f.device, 2), moved));
+  REQUIRE(txn.put(f.store->tables().pages, record_key(f.device, 2), moved));
   CHECK_FALSE(f.store->body(txn, f.device, 2));
   CHECK_FALSE(f.verify(txn).problems.empty());
 }
