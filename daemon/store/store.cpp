@@ -272,13 +272,14 @@ Status Store::put_head(Txn& txn, const DeviceId& dev, const Head& head) {
 Result<Applied> Store::apply_checked(Txn& txn, const Header& h, const std::optional<Body>& body,
                                      const crypto::Hash32& chain, Run* run,
                                      const std::optional<EditTarget>* known) {
-  Run alone;  // a record stored on its own: a run of one, finished here
+  std::optional<Run> alone;  // a record stored on its own: a run of one, finished here
   if (run == nullptr) {
     auto stored = this->head(txn, h.device);
     if (!stored) return stored.error();
-    alone.head = *stored;
+    alone.emplace();
+    alone->head = *stored;
   }
-  Run& r = run != nullptr ? *run : alone;
+  Run& r = run != nullptr ? *run : *alone;
   if (h.seq != r.head.seq + 1 || h.prev_hash != r.head.hash) {
     return Error{Code::kCorrupt,
                  "record " + entry_id(h.device, h.seq) + " does not extend its log"};
@@ -321,7 +322,11 @@ Status Store::add_body(Txn& txn, Run& run, const DeviceId& dev, std::uint64_t se
   Status st;
   if (!follows || !run.page.fits(encoded.bytes.size())) {
     st = flush_page(txn, dev, run);
-    if (st) st = resume_page(txn, run, dev, seq, encoded.bytes.size());
+    if (st && follows) {
+      run.page_first = seq;  // the page just sealed is full: a new one starts here
+    } else if (st) {
+      st = resume_page(txn, run, dev, seq, encoded.bytes.size());
+    }
   }
   if (st) run.page.add(encoded.bytes);
   crypto::wipe(encoded.bytes.data(), encoded.bytes.size());
