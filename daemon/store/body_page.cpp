@@ -58,8 +58,10 @@ std::optional<ByteView> PageView::body(std::size_t i) const {
 }
 
 bool PageBuilder::fits(std::size_t size) const {
-  return lengths_.empty() ||
-         (lengths_.size() < kPageRecords && bodies_.size() + size <= kPageBytes);
+  if (lengths_.empty()) return true;
+  if (lengths_.size() >= kPageRecords) return false;
+  return round_up(header_size(lengths_.size() + 1) + bodies_.size() + size, kBodyPadding) <=
+         kPageBytes;
 }
 
 void PageBuilder::add(ByteView encoded_body) {

@@ -25,11 +25,13 @@
 
 namespace tandem::store {
 
-// A page takes another body while it covers fewer than kPageRecords records and its bodies sum
-// to under kPageBytes (a lone body of any size makes a page of its own). Reading one body opens
-// its whole page: at most a few KiB, a few microseconds.
+// A page takes another body while it covers fewer than kPageRecords records and its plaintext,
+// padded, stays within kPageBytes (a lone body of any size makes a page of its own). Sealed, such
+// a page (3,840 + 40 bytes) fills one 4 KiB LMDB overflow page with its 16-byte header: a page
+// one byte larger would take two, half of them empty. Reading one body opens its whole page: a
+// few microseconds.
 inline constexpr std::size_t kPageRecords = 32;
-inline constexpr std::size_t kPageBytes = 4096;
+inline constexpr std::size_t kPageBytes = 3840;
 
 // A parsed page plaintext; views into the bytes it was parsed from.
 class PageView {
@@ -58,7 +60,8 @@ class PageBuilder {
 
   std::size_t count() const { return lengths_.size(); }
   bool empty() const { return lengths_.empty(); }
-  // Whether a body of `size` bytes may join (an empty page takes any one body).
+  // Whether a body of `size` bytes may join: the page then still within kPageRecords and, padded,
+  // kPageBytes (an empty page takes any one body).
   bool fits(std::size_t size) const;
   // Appends the next record's encoded body (a multiple of 8 bytes, not empty), or an erased slot.
   void add(ByteView encoded_body);

@@ -1,5 +1,5 @@
 # report_bench: the reciprocity report through a real tandemd (a `report` request on its socket) over
-# 10,000 and 1,000,000 entries beside a plain LMDB scan of the same bodies. Included from
+# 10,000 and 1,000,000 entries beside a plain LMDB scan of the same entries. Included from
 # tests/bench/CMakeLists.txt when benchmarks are enabled.
 add_executable(report_bench report_bench.cpp)
 target_compile_options(report_bench PRIVATE ${TANDEM_WARNINGS})
