@@ -73,7 +73,7 @@ Result<std::vector<WireRecord>> collect(const store::Store& store, const store::
   store::BodyReader bodies(store, txn, device);
   auto li = logs->seek(store::record_key(device, after + 1));
   std::size_t bytes = 0;
-  out.reserve(64);
+  out.reserve(256);
   for (std::uint64_t seq = after + 1; seq <= last && out.size() < kMaxBatchRecords;
        ++seq, li = logs->next()) {
     const auto key = store::record_key(device, seq);
@@ -112,7 +112,10 @@ Bytes encode_hello(const Frontier& f, std::uint32_t roster_epoch, std::uint16_t 
 }
 
 Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& records) {
-  capnp::MallocMessageBuilder msg;
+  // A batch is built in one segment this thread reuses (capnp zeroes what was used), big enough
+  // for any batch under the caps: no segment allocated, grown or joined per batch.
+  thread_local std::vector<capnp::word> first(kMaxBatchBytes / sizeof(capnp::word) + 4096);
+  capnp::MallocMessageBuilder msg(kj::arrayPtr(first.data(), first.size()));
   auto batch = msg.initRoot<schema::PeerMessage>().initBatch();
   batch.setBatchId(batch_id);
   auto list = batch.initRecords(static_cast<unsigned>(records.size()));
@@ -140,7 +143,9 @@ Bytes encode_batch(std::uint64_t batch_id, const std::vector<WireRecord>& record
       b.setNoteHash(view(r.body->note_hash));
     }
   }
-  return to_bytes(msg);
+  Bytes out;
+  proto::flatten_into(msg, out);
+  return out;
 }
 
 Bytes encode_ack(std::uint64_t batch_id) {
