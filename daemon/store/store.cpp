@@ -341,22 +341,22 @@ Status Store::resume_page(Txn& txn, Run& run, const DeviceId& dev, std::uint64_t
   auto found = find_page(txn, dev, seq - 1);
   if (!found) return found.error();
   if (!*found) return {};
+  // A last page that does not open or parse (a damaged disk) is left as it is, for verify_log to
+  // report: the new records start a page of their own rather than refuse to be stored.
   thread_local WipedBytes plain;
-  TANDEM_TRY(open_page(**found, plain.bytes));
-  auto view = PageView::parse(plain.bytes);
-  Status st;
-  if (!view) {
-    st = view.error();
-  } else if ((*found)->first + view->count() == seq) {
-    run.page.load(*view);
-    if (run.page.fits(size)) {
-      run.page_first = (*found)->first;
-    } else {
-      run.page.clear();
+  if (open_page(**found, plain.bytes)) {
+    auto view = PageView::parse(plain.bytes);
+    if (view && (*found)->first + view->count() == seq) {
+      run.page.load(*view);
+      if (run.page.fits(size)) {
+        run.page_first = (*found)->first;
+      } else {
+        run.page.clear();
+      }
     }
   }
   crypto::wipe(plain.bytes.data(), plain.bytes.size());
-  return st;
+  return {};
 }
 
 Status Store::flush_page(Txn& txn, const DeviceId& dev, Run& run) {
@@ -430,20 +430,22 @@ Result<bool> Store::erase_body(Txn& txn, const RecordKey& key) {
   if (!found) return found.error();
   if (!*found) return false;
   // The page is sealed again without the body: its plaintext leaves the table with the old value.
+  // A page that does not open or parse (a damaged disk) goes whole: what it held could not be read
+  // any more, and the retracted body must not stay behind in it.
   thread_local WipedBytes plain;
-  TANDEM_TRY(open_page(**found, plain.bytes));
-  auto view = PageView::parse(plain.bytes);
   Run run;
+  run.page_first = (*found)->first;
   const std::size_t slot = seq - (*found)->first;
-  const bool held = view && view->body(slot).has_value();
-  if (held) {
-    run.page.load(*view, slot);
-    run.page_first = (*found)->first;
+  bool held = true;
+  if (open_page(**found, plain.bytes)) {
+    if (auto view = PageView::parse(plain.bytes)) {
+      held = view->body(slot).has_value();
+      run.page.load(*view, slot);
+    }
   }
   crypto::wipe(plain.bytes.data(), plain.bytes.size());
-  if (!view) return view.error();
   if (!held) return false;
-  TANDEM_TRY(flush_page(txn, dev, run));
+  TANDEM_TRY(flush_page(txn, dev, run));  // an empty page (all erased, or unreadable) is deleted
   return true;
 }
 

@@ -109,7 +109,9 @@ class Store {
                                 const std::optional<EditTarget>* target = nullptr);
   // Stores what `run` holds for device `dev`: the page being filled, and the head.
   Status finish_run(Txn& txn, const DeviceId& dev, Run& run);
-  // Drops a body, keeping its header (retract). Returns whether a body was there.
+  // Drops a body, keeping its header (retract): its page is sealed again without it, or deleted
+  // when nothing readable is left in it (a page that no longer opens goes whole). Returns whether
+  // a body was there.
   Result<bool> erase_body(Txn& txn, const RecordKey& key);
 
  private:

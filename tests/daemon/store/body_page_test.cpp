@@ -333,3 +333,52 @@ TEST_CASE("bodies stored one by one before pages still read, erase and verify",
   CHECK(rep.problems.empty());
   CHECK(rep.bodies == 5);
 }
+
+// Flips a byte in the middle of the device's page that starts at `first`.
+void damage_page(StoreFixture& f, std::uint64_t first) {
+  auto txn = f.write();
+  const auto key = record_key(f.device, first);
+  auto v = txn.get(f.store->tables().pages, key);
+  REQUIRE(v);
+  REQUIRE(*v);
+  Bytes bytes((*v)->begin(), (*v)->end());
+  bytes[bytes.size() / 2] ^= 0x40;
+  REQUIRE(txn.put(f.store->tables().pages, key, bytes));
+  REQUIRE(txn.commit());
+}
+
+TEST_CASE("a damaged last page does not stop new records: they start a page of their own",
+          "[store][page][tamper]") {
+  StoreFixture f;
+  for (int i = 0; i < 3; ++i)
+    f.append(body_of(contribution("before " + std::to_string(i))), 100 + i);
+  damage_page(f, 1);
+  f.append(body_of(contribution("after")), 200);  // does not throw: REQUIRE inside
+  CHECK(page_firsts(f) == std::vector<std::uint64_t>{1, 4});
+  auto txn = f.read();
+  auto after = f.store->body(txn, f.device, 4);
+  REQUIRE(after);
+  REQUIRE(*after);
+  CHECK((*after)->note == "after");
+  CHECK_FALSE(f.store->body(txn, f.device, 2));  // the damage is reported, not hidden
+  CHECK_FALSE(f.verify(txn).problems.empty());
+}
+
+TEST_CASE("a retract of a body in a damaged page deletes the page", "[store][page][retract]") {
+  StoreFixture f;
+  for (int i = 0; i < 3; ++i)
+    f.append(body_of(contribution("before " + std::to_string(i))), 100 + i);
+  damage_page(f, 1);
+  f.append(body_of(retract_of(f.device, 2)), 200);  // seq 4, in a page of its own
+  CHECK(page_firsts(f) == std::vector<std::uint64_t>{4});
+  auto txn = f.read();
+  for (std::uint64_t seq : {1, 2, 3}) {
+    auto b = f.store->body(txn, f.device, seq);
+    REQUIRE(b);
+    CHECK_FALSE(*b);
+  }
+  auto rep = f.verify(txn);
+  INFO(problems_of(rep));
+  CHECK(rep.problems.empty());
+  CHECK(rep.erased == 3);
+}
