@@ -20,12 +20,14 @@ std::optional<std::string> read_secret(const Invocation& inv, const char* prompt
   const bool tty = fd >= 0 && ::isatty(fd);
   termios saved{};
   if (tty) {
-    std::fprintf(inv.io.err, "%s", prompt);
-    std::fflush(inv.io.err);
+    // Echo off before the prompt shows: a passphrase typed the moment the prompt appears must be
+    // neither echoed nor dropped (turning echo off flushes what was typed before it).
     ::tcgetattr(fd, &saved);
     termios quiet = saved;
     quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
     ::tcsetattr(fd, TCSAFLUSH, &quiet);
+    std::fprintf(inv.io.err, "%s", prompt);
+    std::fflush(inv.io.err);
   }
   std::string line;
   int c;
