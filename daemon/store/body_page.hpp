@@ -1,8 +1,9 @@
 // Pages of bodies: the encoded bodies of consecutive records of one device, sealed at rest
 // together as one value of the store's pages table (store.hpp), under the key of the page's first
 // record. One AEAD per page instead of one per body: a catch-up sync opens and seals a few KiB at a
-// time, where ChaCha20-Poly1305 runs several times faster per byte than on one 256-byte body, and
-// writes one value per page instead of one per record.
+// time, where XChaCha20-Poly1305 costs about a third as much per byte as on one 256-byte body
+// (185 ns per 256 bytes within 4 KiB, 530 ns for 256 bytes alone, on the development machine),
+// and writes one value per page instead of one per record.
 //
 // Page plaintext (big-endian integers):
 //   [0]     version, 1
@@ -27,8 +28,8 @@ namespace tandem::store {
 
 // A page takes another body while it covers fewer than kPageRecords records and its plaintext,
 // padded, stays within kPageBytes (a lone body of any size makes a page of its own). Sealed, such
-// a page (3,840 + 40 bytes) fills one 4 KiB LMDB overflow page with its 16-byte header: a page
-// one byte larger would take two, half of them empty. Reading one body opens its whole page: a
+// a page (3,840 + 40 bytes) fills one 4 KiB LMDB overflow page with its 16-byte header, where a
+// larger one would take two. Reading one body opens its whole page: a
 // few microseconds.
 inline constexpr std::size_t kPageRecords = 32;
 inline constexpr std::size_t kPageBytes = 3840;

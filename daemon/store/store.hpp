@@ -16,7 +16,8 @@
 //   retracts  target[16]                  -> the retract record's key
 //
 // Threading: write methods take a write Txn and run on the committer's thread (committer.hpp);
-// read methods take any Txn. The Store itself holds no mutable state besides the environment.
+// read methods take any Txn. The Store itself holds no mutable state besides the environment;
+// body() keeps, per thread, the last page it opened (open_page_cached).
 #pragma once
 
 #include "daemon/crypto/secret.hpp"
