@@ -171,7 +171,6 @@ class BodyReader {
   DeviceId dev_;
   std::optional<Cursor> legacy_;  // the bodies table, opened on the first read
   std::optional<Cursor::Item> legacy_at_;
-  bool legacy_started_ = false;
   std::uint64_t page_first_ = 0;  // of the open page; 0: none
   Bytes plain_;
   std::optional<PageView> page_;
