@@ -41,17 +41,22 @@ std::vector<std::uint64_t> page_firsts(StoreFixture& f) {
   return firsts;
 }
 
+// The sealed bytes of the device's page that starts at `first`, as the pages table holds them.
+Bytes sealed_page(StoreFixture& f, const Txn& txn, std::uint64_t first) {
+  auto v = txn.get(f.store->tables().pages, record_key(f.device, first));
+  REQUIRE(v);
+  REQUIRE(*v);
+  return Bytes((*v)->begin(), (*v)->end());
+}
+
 // A page's plaintext, opened with the fixture's storage key as the store does.
 Bytes open_page(StoreFixture& f, std::uint64_t first) {
   auto txn = f.read();
   const auto key = record_key(f.device, first);
-  auto v = txn.get(f.store->tables().pages, key);
-  REQUIRE(v);
-  REQUIRE(*v);
   Bytes ad(14 + 16);
   std::memcpy(ad.data(), "tandem/page/v1", 14);
   std::memcpy(ad.data() + 14, key.data(), 16);
-  auto plain = crypto::open(f.storage_key, **v, ad);
+  auto plain = crypto::open(f.storage_key, sealed_page(f, txn, first), ad);
   REQUIRE(plain);
   return *plain;
 }
@@ -337,13 +342,9 @@ TEST_CASE("bodies stored one by one before pages still read, erase and verify",
 // Flips a byte in the middle of the device's page that starts at `first`.
 void damage_page(StoreFixture& f, std::uint64_t first) {
   auto txn = f.write();
-  const auto key = record_key(f.device, first);
-  auto v = txn.get(f.store->tables().pages, key);
-  REQUIRE(v);
-  REQUIRE(*v);
-  Bytes bytes((*v)->begin(), (*v)->end());
+  Bytes bytes = sealed_page(f, txn, first);
   bytes[bytes.size() / 2] ^= 0x40;
-  REQUIRE(txn.put(f.store->tables().pages, key, bytes));
+  REQUIRE(txn.put(f.store->tables().pages, record_key(f.device, first), bytes));
   REQUIRE(txn.commit());
 }
 
