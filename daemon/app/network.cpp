@@ -517,7 +517,7 @@ awaitable<void> Network::run_session(std::shared_ptr<wire::Channel> channel) {
       const auto v = m->id;
       auto& ps = state_[*dev];
       ps.skew_ms = static_cast<std::int64_t>(v) - clock_.now_ms() + ps.rtt_ms / 2;
-      co_await channel->send(peer_message([&](auto pm) { pm.setKeepaliveEcho(v); }));
+      if (!co_await channel->send(peer_message([&](auto pm) { pm.setKeepaliveEcho(v); }))) break;
     } else if (m->kind == K::kKeepaliveEcho) {
       auto sent = static_cast<std::int64_t>(m->id);
       auto now = clock_.now_ms();

@@ -172,12 +172,16 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   }
   auto inviter = pairing::Inviter::on_hello(binding, *hello);
   if (!inviter) {
-    co_await ch.send(pairing::refused_message("pairing failed"));
+    // A refusal is a courtesy: the pairing fails whether or not it gets through.
+    (void)(co_await ch.send(pairing::refused_message("pairing failed")));
     ch.close();
     fail({Code::kForbidden, "pairing failed: " + inviter.error().message});
     co_return;
   }
-  co_await ch.send(inviter->reply());
+  if (auto sent = co_await ch.send(inviter->reply()); !sent) {
+    fail({Code::kUnavailable, "the joining device went away: " + sent.error().message});
+    co_return;
+  }
   auto confirm = co_await ch.receive();
   if (!confirm) {
     fail({Code::kUnavailable, "the joining device went away: " + confirm.error().message});
@@ -207,7 +211,8 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   store::Roster r = **roster;
   for (const auto& d : r.devices) {
     if (d.id == j.device_id || d.dh_key == ch.remote_static()) {
-      co_await ch.send(pairing::refused_message("that device is already in this space"));
+      // A refusal is a courtesy: the pairing fails whether or not it gets through.
+      (void)(co_await ch.send(pairing::refused_message("that device is already in this space")));
       fail({Code::kAlreadyInitialized, "that device is already in this space"});
       co_return;
     }
@@ -216,7 +221,8 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
     for (const auto& d : r.devices) {
       if (d.member != me->member) {
         // Peers would refuse the roster record: only the partner adds devices of their own.
-        co_await ch.send(pairing::refused_message("the partner is in this space already"));
+        // A refusal is a courtesy: the pairing fails whether or not it gets through.
+        (void)(co_await ch.send(pairing::refused_message("the partner is in this space already")));
         fail({Code::kForbidden,
               "your partner is in this space already; a new device of theirs joins with a code "
               "from `tandem pair invite --device` on one of their devices"});
@@ -362,7 +368,11 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
     api::set_error(out, 0, joiner.error());
     co_return;
   }
-  co_await ch->send(joiner->hello());
+  if (auto sent = co_await ch->send(joiner->hello()); !sent) {
+    api::set_error(out, 0,
+                   {Code::kUnavailable, "the inviting device went away: " + sent.error().message});
+    co_return;
+  }
   auto reply = co_await ch->receive();
   if (!reply) {
     api::set_error(out, 0,
@@ -372,7 +382,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   auto confirm = joiner->on_reply(*reply);
   if (!confirm) {
     if (confirm.error().code == Code::kAuth) {
-      co_await ch->send(pairing::refused_message("wrong code"));
+      // A refusal is a courtesy: the pairing fails whether or not it gets through.
+      (void)(co_await ch->send(pairing::refused_message("wrong code")));
       api::set_error(out, 0,
                      {Code::kForbidden, "wrong code: nothing was shared; ask for a new code"});
     } else {
@@ -381,7 +392,12 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
     ch->close();
     co_return;
   }
-  co_await ch->send(*confirm);
+  if (auto sent = co_await ch->send(*confirm); !sent) {
+    ch->close();
+    api::set_error(out, 0,
+                   {Code::kUnavailable, "the inviting device went away: " + sent.error().message});
+    co_return;
+  }
   auto welcome_msg = co_await ch->receive();
   const crypto::PublicKey inviter_key = ch->remote_static();
   ch->close();
