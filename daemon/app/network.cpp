@@ -190,7 +190,7 @@ void Network::stop() {
   if (beacon_sender_) beacon_sender_->stop();
   if (beacon_listener_) beacon_listener_->stop();
   if (listener_) listener_->stop();
-  batch_refusals_.flush(LogLimiter::Clock::now(), /*force=*/true);
+  peer_refusals_.flush(LogLimiter::Clock::now(), /*force=*/true);
   for (auto& w : channels_) {
     if (auto c = w.lock()) c->close();
   }
@@ -286,7 +286,15 @@ awaitable<void> Network::dial_loop(std::string address, std::chrono::millisecond
         co_await run_session(std::make_shared<wire::Channel>(std::move(*ch)));
         ended_cleanly = true;
       } else {
-        spdlog::debug("peer {}: {}", address, ch.error().message);
+        const Code code = ch.error().code;
+        if (code == Code::kForbidden || (code == Code::kAuth && (previous_key || !prev_key_))) {
+          // The device at this address is not the one the roster names, or is not in this space
+          // (a wrong PSK): worth a line, once per interval, unlike a device that is simply off.
+          peer_refusals_.note("dialling " + address + ": " + ch.error().message,
+                              LogLimiter::Clock::now());
+        } else {
+          spdlog::debug("peer {}: {}", address, ch.error().message);
+        }
         if (prev_key_ && !previous_key) {
           previous_key = true;  // perhaps a device that has not learned the new key yet
           continue;
@@ -381,8 +389,8 @@ void Network::receive_batch(std::shared_ptr<Session> s, sync::Message m) {
 }
 
 void Network::refuse_batch(Session& s, const Error& error) {
-  batch_refusals_.note("peer " + to_hex(s.device) + ": refused a batch: " + error.message,
-                       LogLimiter::Clock::now());
+  peer_refusals_.note("peer " + to_hex(s.device) + ": refused a batch: " + error.message,
+                      LogLimiter::Clock::now());
   if (error.message.rfind("fork: ", 0) == 0) {
     forks_.insert(error.message.substr(6, 16));  // the forking device's id
   }

@@ -182,9 +182,10 @@ class Network {
   bool invite_active_ = false;
   std::set<std::string> forks_;
   std::size_t read_since_release_ = 0;  // batch bytes sent since the store's pages were released
-  // Batches refused (a full disk refuses every retry of the partner until space returns): one
-  // line per kind per minute with the count, not one per batch.
-  LogLimiter batch_refusals_{std::chrono::minutes(1)};
+  // Batches refused (a full disk refuses every retry of the partner until space returns) and
+  // dialled devices that are not who the roster says: one line per kind per minute with the
+  // count, not one per event.
+  LogLimiter peer_refusals_{std::chrono::minutes(1)};
 };
 
 }  // namespace tandem::app

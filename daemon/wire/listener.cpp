@@ -198,6 +198,10 @@ Result<std::unique_ptr<Listener>> Listener::open(asio::any_io_executor executor,
   boost::system::error_code ec;
   sh->acceptor.open(endpoint.protocol(), ec);
   if (!ec) sh->acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  // The unspecified IPv6 address ([::], the default) serves IPv4 too, whatever the system's
+  // net.ipv6.bindv6only says; a specific IPv6 address is IPv6 only by nature.
+  if (!ec && endpoint.address().is_v6() && endpoint.address().is_unspecified())
+    sh->acceptor.set_option(asio::ip::v6_only(false), ec);
   if (!ec) sh->acceptor.bind(endpoint, ec);
   if (!ec) sh->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {

@@ -398,3 +398,13 @@ TEST_CASE("SIGHUP reloads the configuration and the daemon keeps serving", "[api
   }
   CHECK(d.log().find("configuration reloaded") != std::string::npos);
 }
+
+TEST_CASE("a sanitizer's report in a daemon's log is found, and a clean log passes", "[support]") {
+  CHECK(tandem::test::sanitizer_report("[info] tandemd ready\n[info] stopped\n").empty());
+  const std::string leak =
+      "[info] stopping\n==4242==ERROR: LeakSanitizer: detected memory leaks\nDirect leak of 8 "
+      "bytes\n";
+  CHECK(tandem::test::sanitizer_report(leak).rfind("==4242==ERROR: LeakSanitizer", 0) == 0);
+  const std::string ub = "[info] up\ndaemon/x.cpp:3:5: runtime error: signed integer overflow\n";
+  CHECK(tandem::test::sanitizer_report(ub).find("signed integer overflow") != std::string::npos);
+}

@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -96,20 +97,40 @@ DaemonProcess::~DaemonProcess() {
   if (pid_ > 0) stop();
 }
 
+std::string sanitizer_report(const std::string& log) {
+  static constexpr const char* kMarks[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                           "runtime error: ", "WARNING: AddressSanitizer"};
+  std::size_t first = std::string::npos;
+  for (const char* mark : kMarks) first = std::min(first, log.find(mark));
+  if (first == std::string::npos) return {};
+  const std::size_t line = log.rfind('\n', first);
+  return log.substr(line == std::string::npos ? 0 : line + 1, 4000);
+}
+
 int DaemonProcess::stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
-  for (int i = 0; i < 1000; ++i) {
+  bool reaped = false;
+  for (int i = 0; i < 1000 && !reaped; ++i) {
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
-      pid_ = -1;
-      return status;
+      reaped = true;
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  ::kill(pid_, SIGKILL);
-  ::waitpid(pid_, &status, 0);
+  if (!reaped) {
+    ::kill(pid_, SIGKILL);
+    ::waitpid(pid_, &status, 0);
+  }
   pid_ = -1;
+  // A sanitizer's report (a leak found at exit, undefined behaviour, a bad access) goes to the
+  // daemon's stderr, which is its log here: whatever the test checks, such a report fails it.
+  if (const std::string report = sanitizer_report(log()); !report.empty()) {
+    std::fprintf(stderr, "tandemd (%s) reported a sanitizer error:\n%s\n", data_dir_.c_str(),
+                 report.c_str());
+    std::abort();
+  }
   return status;
 }
 

@@ -23,7 +23,8 @@ class DaemonProcess {
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
 
-  // SIGTERM and wait; returns the exit status (as from waitpid).
+  // SIGTERM and wait; returns the exit status (as from waitpid). Aborts the test process, printing
+  // the report, when the daemon's log holds a sanitizer's report (a leak at exit, say).
   int stop();
   // SIGKILL and reap: a crash at an arbitrary moment.
   void kill9();
@@ -38,6 +39,10 @@ class DaemonProcess {
   std::vector<std::string> extra_;
   pid_t pid_ = -1;
 };
+
+// The first sanitizer report in a daemon's log (from its line on, at most 4,000 characters), or
+// "" when there is none.
+std::string sanitizer_report(const std::string& log);
 
 // Path of a built binary: "tandemd" or "tandem".
 std::string binary(const std::string& name);

@@ -119,6 +119,32 @@ TEST_CASE("the listener works on IPv6 loopback", "[listener]") {
   });
 }
 
+TEST_CASE("the default listen address, IPv6 any, takes IPv4 connections too", "[listener]") {
+  Keys k;
+  asio::io_context probe;
+  boost::system::error_code ec;
+  tcp::acceptor a(probe);
+  a.open(tcp::v6(), ec);
+  if (!ec) a.bind(tcp::endpoint(asio::ip::address_v6::any(), 0), ec);
+  if (ec) {
+    WARN("no IPv6 here; skipped");
+    return;
+  }
+  a.close();
+  // Whatever this machine's net.ipv6.bindv6only, the listener asks for both families.
+  Harness h(listener_options(k), parse_endpoint("[::]:0").value());
+  const auto port = h.listener->local_endpoint().port();
+  run_for(h.io, [&]() -> awaitable<void> {
+    auto c =
+        co_await connect(h.io.get_executor(), tcp::endpoint(asio::ip::address_v4::loopback(), port),
+                         options_for(k.alice, k.space));
+    REQUIRE(c.ok());
+    while (h.channels.empty()) co_await sleep_for(1ms);
+    const auto from = h.channels.front().remote_endpoint().address();
+    CHECK((from.is_v4() || from.to_v6().is_v4_mapped()));
+  });
+}
+
 TEST_CASE("refusals are counted by kind and logged once per kind per interval", "[listener]") {
   Keys k;
   Harness h(listener_options(k, k.alice_pub));
