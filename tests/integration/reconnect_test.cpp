@@ -4,7 +4,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <chrono>
+#include <cstdint>
 #include <thread>
 
 using namespace tandem;
@@ -86,4 +89,54 @@ TEST_CASE("daemons listening on IPv6 pair and connect over IPv6", "[pair][networ
   CHECK(eventually([&] { return seen(alex).connected && seen(sam).connected; }));
   CHECK(eventually([&] { return seen(alex).address == sam.listen(); }));
   CHECK(seen(sam).address == alex.listen());
+}
+
+TEST_CASE("a partner that goes silent is dropped after four missed keepalives, and comes back",
+          "[pair][network]") {
+  using Clock = std::chrono::steady_clock;
+  Device alex, sam;
+  REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
+  pair(alex, sam, "Sam");
+  REQUIRE(eventually([&] { return seen(alex).connected && seen(sam).connected; }));
+
+  // Sam's daemon freezes with its connection open: no FIN, no RST, just silence (a laptop lid
+  // closed, a NAT that dropped the mapping). Keepalives go every 10 s; 40 s without a byte ends
+  // the session.
+  const auto wall_ms = [] {
+    return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                          std::chrono::system_clock::now().time_since_epoch())
+                                          .count());
+  };
+  const std::uint64_t frozen_at = wall_ms();
+  const auto t0 = Clock::now();
+  REQUIRE(::kill(sam.daemon.pid(), SIGSTOP) == 0);
+  struct Wake {
+    pid_t pid;
+    ~Wake() { ::kill(pid, SIGCONT); }  // whatever happens below, Sam can be stopped cleanly
+  } wake{sam.daemon.pid()};
+  bool dropped = false;
+  while (Clock::now() - t0 < std::chrono::seconds(60)) {
+    // Alex's own clients are served all along.
+    REQUIRE(root(alex.call(R"({"id": 2, "status": {}})")).isStatus());
+    if (!seen(alex).connected) {
+      dropped = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  const auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - t0).count();
+  ::kill(sam.daemon.pid(), SIGCONT);
+  REQUIRE(dropped);
+  // Not before the last keepalive Alex got (at most 10 s before the freeze) is 40 s old.
+  CHECK(waited >= 29);
+  CHECK(waited <= 45);
+  // Last seen: when the frozen device was last heard from, before the freeze.
+  auto p = alex.call(R"({"id": 3, "peers": {}})");
+  const auto last_seen = root(p).getPeers().getDevices()[0].getLastSeen();
+  CHECK(last_seen <= frozen_at + 1000);
+  CHECK(last_seen + 11000 >= frozen_at);
+
+  // Once it wakes, the two find each other again without anyone doing anything.
+  INFO(alex.daemon.log());
+  CHECK(eventually([&] { return seen(alex).connected && seen(sam).connected; }, 30));
 }
