@@ -174,6 +174,12 @@ int run_doctor(Invocation& inv) {
     data = !inv.data_dir.empty()    ? inv.data_dir
            : !conf.data_dir.empty() ? conf.data_dir
                                     : doctor::default_data_dir();
+    // A socket directory others can enter, or another user's, is worth knowing before a start.
+    struct stat st {};
+    if (auto slash = socket.rfind('/'); slash != std::string::npos && slash > 0 &&
+                                        ::stat(socket.substr(0, slash).c_str(), &st) == 0) {
+      out.push_back(doctor::check_mode("socket directory", socket.substr(0, slash), 0700, ""));
+    }
     check_offline_data(data, out);
   }
   if (auto disk = doctor::check_disk(data)) out.push_back(std::move(*disk));

@@ -239,16 +239,19 @@ TEST_CASE_METHOD(Cli, "doctor names a loosened socket and data directory, each w
   CHECK(fixed.out.find("FAIL") == std::string::npos);
 }
 
-TEST_CASE_METHOD(Cli,
-                 "with the daemon stopped, doctor still checks the data directory, key files, "
-                 "config file and disk",
-                 "[cli][doctor]") {
+TEST_CASE_METHOD(
+    Cli,
+    "with the daemon stopped, doctor still checks the socket and data directories, key "
+    "files, config file and disk",
+    "[cli][doctor]") {
   REQUIRE(tandem({"init", "--name", "Alex"}).code == 0);
   daemon.stop();
   const std::string data = dir.path() + "/data";
   const std::string key = data + "/keys/device.sign";
   REQUIRE(::chmod(data.c_str(), 0750) == 0);
   REQUIRE(::chmod(key.c_str(), 0644) == 0);
+  const std::string run_dir = dir.path() + "/run";
+  REQUIRE(::chmod(run_dir.c_str(), 0755) == 0);
   const std::string conf = dir.path() + "/tandemd.toml";
   {
     std::ofstream f(conf);
@@ -261,6 +264,8 @@ TEST_CASE_METHOD(Cli,
   CHECK(r.out.find("systemctl --user start tandemd") != std::string::npos);
   CHECK(r.out.find("FAIL  data directory: " + data + " has mode 750") != std::string::npos);
   CHECK(r.out.find("fix: chmod 700 " + data + "\n") != std::string::npos);
+  CHECK(r.out.find("FAIL  socket directory: " + run_dir + " has mode 755") != std::string::npos);
+  CHECK(r.out.find("fix: chmod 700 " + run_dir + "\n") != std::string::npos);
   CHECK(r.out.find("ok    keys directory") != std::string::npos);
   CHECK(r.out.find("FAIL  key device.sign: " + key + " has mode 644") != std::string::npos);
   CHECK(r.out.find("fix: chmod 600 " + key + "\n") != std::string::npos);
@@ -282,6 +287,7 @@ TEST_CASE_METHOD(Cli,
   // tandemd itself refuses a data directory others may read: the fixes come first.
   REQUIRE(::chmod(data.c_str(), 0700) == 0);
   REQUIRE(::chmod(key.c_str(), 0600) == 0);
+  REQUIRE(::chmod(run_dir.c_str(), 0700) == 0);
   daemon.start();
   CHECK(tandem({"doctor", "--config", conf}).out.find("FAIL") == std::string::npos);
 }
