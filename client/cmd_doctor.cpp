@@ -20,8 +20,8 @@ using doctor::Level;
 constexpr const char* kStartFix =
     "start it: systemctl --user start tandemd (or tandemd --data-dir DIR)";
 
-// The checks that need tandemd's answers: its socket, keys, listener and peers. `data` is the
-// data directory it reports.
+// The checks that need tandemd's answers (`s`, its status, and `client` for its peers): its
+// socket, the data directory it reports, keys, listener and peers. Appends to `out`.
 void check_daemon(ApiClient& client, schema::Status::Reader s, const std::string& socket,
                   std::vector<Finding>& out) {
   const std::string data = s.getDataDir().cStr();
@@ -192,8 +192,8 @@ int run_doctor(Invocation& inv) {
 
 }  // namespace
 
-const Command kDoctorCommand{"doctor",
-                             "check the daemon, permissions, keys, peers and disk, with fixes",
-                             setup_doctor, run_doctor};
+const Command kDoctorCommand{
+    "doctor", "check the config, daemon, permissions, keys, peers and disk, with fixes",
+    setup_doctor, run_doctor};
 
 }  // namespace tandem::client
