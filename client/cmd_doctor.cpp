@@ -1,89 +1,160 @@
 // tandem doctor: checks what a user would otherwise ask about, each finding with its fix.
+#include "client/doctor_findings.hpp"
+#include "client/doctor_local.hpp"
 #include "client/invocation.hpp"
 #include "client/render.hpp"
 #include "proto/paths.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
-#include <cerrno>
-#include <cstdlib>
+#include <algorithm>
+#include <cstdio>
 #include <ctime>
 
 namespace tandem::client {
 namespace {
 
-struct Finding {
-  std::string check;
-  std::string status;  // ok, warn, fail
-  std::string detail;
-  std::string fix;
-};
+using doctor::Finding;
+using doctor::Level;
 
-// "ok" when `path` exists with exactly `mode` and belongs to this user.
-Finding check_mode(const std::string& what, const std::string& path, mode_t mode) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return {what, "fail", path + " is missing", ""};
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%03o", st.st_mode & 0777);
-  if (st.st_uid != ::geteuid())
-    return {what, "fail", path + " belongs to another user", "chown it back to you"};
-  if ((st.st_mode & 0777) != mode) {
-    char want[8];
-    std::snprintf(want, sizeof want, "%03o", mode);
-    return {what, "fail", path + " has mode " + buf, std::string("chmod ") + want + " " + path};
+constexpr const char* kStartFix =
+    "start it: systemctl --user start tandemd (or tandemd --data-dir DIR)";
+
+// The checks that need tandemd's answers (`s`, its status, and `client` for its peers): its
+// socket, the data directory it reports, keys, listener and peers. Appends to `out`.
+void check_daemon(ApiClient& client, schema::Status::Reader s, const std::string& socket,
+                  std::vector<Finding>& out) {
+  const std::string data = s.getDataDir().cStr();
+  const std::string restart = "restart tandemd: it recreates " + socket;
+  out.push_back(doctor::check_mode("socket", socket, 0600, restart));
+  if (auto slash = socket.rfind('/'); slash != std::string::npos && slash > 0) {
+    out.push_back(doctor::check_mode("socket directory", socket.substr(0, slash), 0700, restart));
   }
-  return {what, "ok", path + " " + buf, ""};
-}
-
-// Whether something accepts TCP connections at "ADDR:PORT" (a wildcard address means loopback).
-bool reachable(const std::string& hostport) {
-  auto colon = hostport.rfind(':');
-  if (colon == std::string::npos) return false;
-  std::string host = hostport.substr(0, colon);
-  const int port = std::atoi(hostport.c_str() + colon + 1);
-  const bool v6 = !host.empty() && host.front() == '[';
-  if (v6) host = host.substr(1, host.size() - 2);
-  if (host == "0.0.0.0") host = "127.0.0.1";
-  if (host == "::") host = "::1";
-  int fd = ::socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-  if (fd < 0) return false;
-  int rc;
-  if (v6) {
-    sockaddr_in6 a{};
-    a.sin6_family = AF_INET6;
-    a.sin6_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET6, host.c_str(), &a.sin6_addr);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  out.push_back(doctor::check_mode("data directory", data, 0700,
+                                   "restore " + data + " from a backup, then restart tandemd"));
+  out.push_back(
+      doctor::check_mode("keys directory", data + "/keys", 0700,
+                         "restore " + data + "/keys from a backup, then restart tandemd"));
+  if (s.getLocked()) {
+    out.push_back(
+        {"keys", Level::kFail, "tandemd is locked: a passphrase wraps its keys", "tandem unlock"});
+    return;
+  }
+  if (!s.getInitialized()) {
+    out.push_back({"journal", Level::kWarn, "this device has no journal yet",
+                   "tandem init --name NAME, or tandem pair join CODE --name NAME"});
+    return;
+  }
+  for (const char* k : {"storage.key", "device.sign", "device.dh", "space.key"}) {
+    out.push_back(doctor::check_mode(std::string("key ") + k, data + "/keys/" + k, 0600,
+                                     "restore " + data + "/keys from a backup of this device"));
+  }
+  if (s.getPassphrase()) {
+    out.push_back({"passphrase", Level::kOk, "a passphrase wraps the key files", ""});
   } else {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(static_cast<std::uint16_t>(port));
-    ::inet_pton(AF_INET, host.c_str(), &a.sin_addr);
-    rc = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    out.push_back({"passphrase", Level::kWarn,
+                   "the key files are plain: a copy of the data directory opens the journal",
+                   "tandem passphrase set (tandemd then starts locked until tandem unlock)"});
   }
-  bool ok = rc == 0;
-  if (!ok && errno == EINPROGRESS) {
-    pollfd p{fd, POLLOUT, 0};
-    int err = 0;
-    socklen_t len = sizeof err;
-    ok = ::poll(&p, 1, 1000) == 1 && ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == 0 &&
-         err == 0;
+  const std::string listen = s.getListen().cStr();
+  out.push_back(doctor::listen_finding(listen, !listen.empty() && doctor::reachable(listen)));
+
+  capnp::MallocMessageBuilder preq;
+  preq.initRoot<schema::Request>().initPeers();
+  auto p = client.call(preq);
+  if (!p.ok() || !p.value().get().isPeers()) return;
+  auto devs = p.value().get().getPeers().getDevices();
+  if (devs.size() == 0) {
+    out.push_back(
+        {"peers", Level::kWarn, "no other device yet", "tandem pair invite, on this device"});
   }
-  ::close(fd);
-  return ok;
+  const auto now = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
+  for (auto d : devs) {
+    if (d.getRevoked()) continue;
+    const std::string name =
+        std::string(d.getDeviceName().cStr()) + " (" + d.getMemberName().cStr() + ")";
+    out.push_back(doctor::peer_finding(name, d.getConnected(), d.getRttMs(), d.getLastSeen(), now));
+    if (d.getConnected()) out.push_back(doctor::clock_finding(name, d.getClockSkewMs()));
+  }
 }
 
-void setup_doctor(CLI::App&, Invocation&) {}
+// The checks of a data directory tandemd is not running on (or not answering for).
+void check_offline_data(const std::string& data, std::vector<Finding>& out) {
+  if (data.empty()) {
+    out.push_back({"data directory", Level::kWarn, "neither $XDG_DATA_HOME nor $HOME is set",
+                   "tandem doctor --data-dir DIR, with the directory tandemd uses"});
+    return;
+  }
+  struct stat st {};
+  if (::stat(data.c_str(), &st) != 0) {
+    out.push_back({"data directory", Level::kWarn,
+                   "no " + data + ": tandemd has not run with it yet",
+                   "start tandemd (it creates " + data +
+                       "), or tandem doctor --data-dir DIR if tandemd uses another"});
+    return;
+  }
+  out.push_back(
+      doctor::check_mode("data directory", data, 0700, "restore " + data + " from a backup"));
+  const std::string keys = data + "/keys";
+  out.push_back(doctor::check_mode("keys directory", keys, 0700,
+                                   "restore " + keys +
+                                       " from a backup, or start tandemd on a new "
+                                       "data directory and pair it again"));
+  for (auto& f : doctor::check_files_in(keys, 0600)) out.push_back(std::move(f));
+}
+
+void print_findings(const Invocation& inv, const std::vector<Finding>& out) {
+  if (inv.json) {
+    auto esc = [](const std::string& v) {
+      std::string r;
+      for (char c : v) {
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char u[8];
+          std::snprintf(u, sizeof u, "\\u%04x", static_cast<unsigned>(c));
+          r += u;
+          continue;
+        }
+        if (c == '"' || c == '\\') r += '\\';
+        r += c;
+      }
+      return r;
+    };
+    std::string json = "{\"findings\":[";
+    for (std::size_t i = 0; i < out.size(); ++i) {
+      json += (i ? "," : "") + std::string("{\"check\":\"") + esc(out[i].check) +
+              "\",\"status\":\"" + doctor::level_name(out[i].level) + "\",\"detail\":\"" +
+              esc(out[i].detail) + "\",\"fix\":\"" + esc(out[i].fix) + "\"}";
+    }
+    print(inv, json + "]}\n");
+    return;
+  }
+  for (const auto& f : out) {
+    std::string line = (f.level == Level::kOk     ? "  ok    "
+                        : f.level == Level::kWarn ? "  warn  "
+                                                  : "  FAIL  ") +
+                       f.check + ": " + f.detail + "\n";
+    if (!f.fix.empty()) line += "        fix: " + f.fix + "\n";
+    print(inv, line);
+  }
+}
+
+void setup_doctor(CLI::App& app, Invocation& inv) {
+  app.add_option("--data-dir", inv.data_dir,
+                 "the data directory to check when tandemd does not answer (default: the "
+                 "config file's data_dir, else $XDG_DATA_HOME/tandem)");
+  app.add_option("--config", inv.config_file,
+                 "the config file to check (default: $XDG_CONFIG_HOME/tandem/tandemd.toml)");
+}
 
 int run_doctor(Invocation& inv) {
   std::vector<Finding> out;
+  const bool explicit_config = !inv.config_file.empty();
+  const auto conf = doctor::check_config(
+      explicit_config ? inv.config_file : doctor::default_config_file(), explicit_config, out);
+  // tandemd's own order: its config file's socket wins over $TANDEM_SOCKET and the default.
+  if (inv.socket.empty() && !conf.socket.empty()) inv.socket = conf.socket;
   const std::string socket = inv.socket.empty() ? proto::default_socket_path() : inv.socket;
+
   capnp::MallocMessageBuilder sreq;
   sreq.initRoot<schema::Request>().initStatus();
   auto client = connect_daemon(inv);
@@ -92,125 +163,37 @@ int run_doctor(Invocation& inv) {
     auto r = client.value().call(sreq);
     if (r.ok() && r.value().get().isStatus()) status = std::move(r.value());
   }
-  if (!status) {
-    out.push_back({"daemon", "fail", "tandemd is not answering on " + socket,
-                   "start it: systemctl --user start tandemd (or tandemd --data-dir DIR)"});
-  } else {
-    out.push_back({"daemon", "ok", "tandemd answers on " + socket, ""});
-    auto slash = socket.rfind('/');
-    out.push_back(check_mode("socket", socket, 0600));
-    if (slash != std::string::npos)
-      out.push_back(check_mode("socket directory", socket.substr(0, slash), 0700));
+  std::string data;
+  if (status) {
+    out.push_back({"daemon", Level::kOk, "tandemd answers on " + socket, ""});
     auto s = status->get().getStatus();
-    const std::string data = s.getDataDir().cStr();
-    out.push_back(check_mode("data directory", data, 0700));
-    out.push_back(check_mode("keys directory", data + "/keys", 0700));
-    if (s.getLocked()) {
-      out.push_back(
-          {"keys", "fail", "tandemd is locked: a passphrase wraps its keys", "tandem unlock"});
-    } else if (!s.getInitialized()) {
-      out.push_back({"journal", "warn", "this device has no journal yet",
-                     "tandem init --name NAME, or tandem pair join CODE --name NAME"});
-    } else {
-      for (const char* k : {"storage.key", "device.sign", "device.dh", "space.key"}) {
-        out.push_back(check_mode(std::string("key ") + k, data + "/keys/" + k, 0600));
-      }
-      if (s.getPassphrase()) {
-        out.push_back({"passphrase", "ok", "a passphrase wraps the key files", ""});
-      } else {
-        out.push_back({"passphrase", "warn",
-                       "the key files are plain: a copy of the data directory opens the journal",
-                       "tandem passphrase set (tandemd then starts locked until tandem unlock)"});
-      }
-      const std::string listen = s.getListen().cStr();
-      if (listen.empty()) {
-        out.push_back({"listen", "fail", "not listening for peers",
-                       "check tandemd's log and its listen address"});
-      } else if (reachable(listen)) {
-        out.push_back({"listen", "ok", "peers can connect to " + listen, ""});
-      } else {
-        out.push_back({"listen", "fail", listen + " does not accept connections",
-                       "check the listen address in tandemd.toml and any firewall"});
-      }
-      capnp::MallocMessageBuilder preq;
-      preq.initRoot<schema::Request>().initPeers();
-      auto p = client.value().call(preq);
-      if (p.ok() && p.value().get().isPeers()) {
-        auto devs = p.value().get().getPeers().getDevices();
-        if (devs.size() == 0) {
-          out.push_back(
-              {"peers", "warn", "no other device yet", "tandem pair invite, on this device"});
-        }
-        const auto now = static_cast<std::int64_t>(std::time(nullptr)) * 1000;
-        for (auto d : devs) {
-          std::string name =
-              std::string(d.getDeviceName().cStr()) + " (" + d.getMemberName().cStr() + ")";
-          if (d.getRevoked()) continue;
-          if (d.getConnected()) {
-            out.push_back({"peer " + name, "ok",
-                           "connected, round trip " + std::to_string(d.getRttMs()) + " ms", ""});
-            const auto skew = d.getClockSkewMs();
-            if (skew > 120000 || skew < -120000) {
-              out.push_back(
-                  {"clock " + name, "warn",
-                   "clocks differ by about " + std::to_string(skew / 1000) + " s",
-                   "turn on time synchronisation (systemd-timesyncd or chrony) on both devices"});
-            }
-          } else if (d.getLastSeen() == 0) {
-            out.push_back({"peer " + name, "warn", "never seen",
-                           "start tandemd there; on another network: tandem peer add HOST:PORT"});
-          } else {
-            const auto ago = (now - static_cast<std::int64_t>(d.getLastSeen())) / 60000;
-            out.push_back({"peer " + name, ago > 7 * 24 * 60 ? "warn" : "ok",
-                           "last seen " + std::to_string(ago) + " minutes ago", ""});
-          }
-        }
-      }
+    data = s.getDataDir().cStr();
+    check_daemon(client.value(), s, socket, out);
+  } else {
+    out.push_back({"daemon", Level::kFail, "tandemd is not answering on " + socket, kStartFix});
+    data = !inv.data_dir.empty()    ? inv.data_dir
+           : !conf.data_dir.empty() ? conf.data_dir
+                                    : doctor::default_data_dir();
+    // A socket directory others can enter, or another user's, is worth knowing before a start.
+    struct stat st {};
+    if (auto slash = socket.rfind('/'); slash != std::string::npos && slash > 0 &&
+                                        ::stat(socket.substr(0, slash).c_str(), &st) == 0) {
+      out.push_back(doctor::check_mode("socket directory", socket.substr(0, slash), 0700, ""));
     }
-    struct statvfs vfs {};
-    if (::statvfs(data.c_str(), &vfs) == 0) {
-      const auto free_mb =
-          static_cast<unsigned long long>(vfs.f_bavail) * vfs.f_frsize / (1024 * 1024);
-      const bool low = free_mb < 100;
-      out.push_back({"disk", low ? "warn" : "ok", std::to_string(free_mb) + " MB free for " + data,
-                     low ? "free some space: writes fail cleanly when the disk is full" : ""});
-    }
+    check_offline_data(data, out);
   }
-  bool failed = false;
-  if (inv.json) {
-    std::string json = "{\"findings\":[";
-    for (std::size_t i = 0; i < out.size(); ++i) {
-      auto esc = [](const std::string& v) {
-        std::string r;
-        for (char c : v) {
-          if (c == '"' || c == '\\') r += '\\';
-          r += c;
-        }
-        return r;
-      };
-      json += (i ? "," : "") + std::string("{\"check\":\"") + esc(out[i].check) +
-              "\",\"status\":\"" + out[i].status + "\",\"detail\":\"" + esc(out[i].detail) +
-              "\",\"fix\":\"" + esc(out[i].fix) + "\"}";
-    }
-    print(inv, json + "]}\n");
-  }
-  for (const auto& f : out) {
-    failed |= f.status == "fail";
-    if (inv.json) continue;
-    std::string line = (f.status == "ok"     ? "  ok    "
-                        : f.status == "warn" ? "  warn  "
-                                             : "  FAIL  ") +
-                       f.check + ": " + f.detail + "\n";
-    if (!f.fix.empty()) line += "        fix: " + f.fix + "\n";
-    print(inv, line);
-  }
+  if (auto disk = doctor::check_disk(data)) out.push_back(std::move(*disk));
+
+  print_findings(inv, out);
+  const bool failed =
+      std::any_of(out.begin(), out.end(), [](const Finding& f) { return f.level == Level::kFail; });
   return failed ? kExitDaemonError : kExitOk;
 }
 
 }  // namespace
 
-const Command kDoctorCommand{"doctor",
-                             "check the daemon, permissions, keys, peers and disk, with fixes",
-                             setup_doctor, run_doctor};
+const Command kDoctorCommand{
+    "doctor", "check the config, daemon, permissions, keys, peers and disk, with fixes",
+    setup_doctor, run_doctor};
 
 }  // namespace tandem::client

@@ -49,6 +49,7 @@ struct Invocation {
   CLI::App* pair_invite = nullptr;       // set up by pair: which subcommand ran
   std::string for_device, file;          // bundle
   CLI::App* bundle_export = nullptr;     // set up by bundle: which subcommand ran
+  std::string data_dir, config_file;     // doctor
   FlagValues flags;                      // kind flags of add and edit
   const KindSpec* add_kind = nullptr;
 };

@@ -84,6 +84,12 @@ else
 fi
 dpkg-deb -I "$deb" | sed -n 's/^ \(Package\|Version\|Depends\|Installed-Size\):/  \1:/p'
 echo "  size: $(stat -c %s "$deb") bytes"
+# The examples README tells users to `npm ci` in capnp_frontend, which needs the lock file.
+contents=$(dpkg-deb -c "$deb")
+for f in package.json package-lock.json frontend.mjs; do
+  grep -q "/share/doc/tandem/examples/capnp_frontend/$f\$" <<<"$contents" ||
+    { echo "test-deb.sh: the package lacks examples/capnp_frontend/$f" >&2; exit 1; }
+done
 
 root=${TANDEM_DEB_ROOT:-}
 keep_root=1

@@ -95,7 +95,7 @@ _tandem() {
       esac ;;
     checkin) flags='--json --socket --quiet --verbose --dimension --people --on --at --visibility --episode --ref --period --fairness --appreciated --loaded --satisfaction --sealed --note' ;;
     upcoming) flags='--json --socket --quiet --verbose' ;;
-    doctor) flags='--json --socket --quiet --verbose' ;;
+    doctor) flags='--json --socket --quiet --verbose --data-dir --config' ;;
     bundle)
       case $kind in
         '') COMPREPLY=($(compgen -W 'export import --help' -- "$cur")); return ;;

@@ -1,9 +1,13 @@
 // The tandem CLI end to end: the real binary against a real tandemd in a temporary directory.
 #include "tests/support/daemon_process.hpp"
+#include "tests/support/data_dir.hpp"
+#include "tests/support/devices.hpp"
 
 #include <capnp/compat/json.h>
 #include <sys/stat.h>
 #include <catch2/catch.hpp>
+
+#include <fstream>
 
 using namespace tandem;
 using namespace tandem::test;
@@ -212,4 +216,102 @@ TEST_CASE("doctor reports a stopped daemon and how to start it", "[cli][doctor]"
   CHECK(r.code == 1);
   CHECK(r.out.find("FAIL  daemon") != std::string::npos);
   CHECK(r.out.find("systemctl --user start tandemd") != std::string::npos);
+}
+
+TEST_CASE_METHOD(Cli, "doctor names a loosened socket and data directory, each with its chmod",
+                 "[cli][doctor]") {
+  REQUIRE(tandem({"init", "--name", "Alex"}).code == 0);
+  const std::string data = dir.path() + "/data";
+  REQUIRE(::chmod(daemon.socket().c_str(), 0666) == 0);
+  REQUIRE(::chmod(data.c_str(), 0755) == 0);
+  auto r = tandem({"doctor"});
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("FAIL  socket: " + daemon.socket() + " has mode 666") != std::string::npos);
+  CHECK(r.out.find("fix: chmod 600 " + daemon.socket() + "\n") != std::string::npos);
+  CHECK(r.out.find("FAIL  data directory: " + data + " has mode 755") != std::string::npos);
+  CHECK(r.out.find("fix: chmod 700 " + data + "\n") != std::string::npos);
+  // Following the fixes clears the failures.
+  REQUIRE(::chmod(daemon.socket().c_str(), 0600) == 0);
+  REQUIRE(::chmod(data.c_str(), 0700) == 0);
+  auto fixed = tandem({"doctor"});
+  CHECK(fixed.code == 0);
+  CHECK(fixed.out.find("FAIL") == std::string::npos);
+}
+
+TEST_CASE_METHOD(
+    Cli,
+    "with the daemon stopped, doctor still checks the socket and data directories, key "
+    "files, config file and disk",
+    "[cli][doctor]") {
+  REQUIRE(tandem({"init", "--name", "Alex"}).code == 0);
+  daemon.stop();
+  const std::string data = dir.path() + "/data";
+  const std::string key = data + "/keys/device.sign";
+  REQUIRE(::chmod(data.c_str(), 0750) == 0);
+  REQUIRE(::chmod(key.c_str(), 0644) == 0);
+  const std::string run_dir = dir.path() + "/run";
+  REQUIRE(::chmod(run_dir.c_str(), 0755) == 0);
+  const std::string conf = dir.path() + "/tandemd.toml";
+  {
+    std::ofstream f(conf);
+    f << "discovery = false\nlisten = \"127.0.0.1:\n";
+  }
+  auto r = tandem({"doctor", "--data-dir", data, "--config", conf});
+  INFO(r.out);
+  CHECK(r.code == 1);
+  CHECK(r.out.find("FAIL  daemon: tandemd is not answering") != std::string::npos);
+  CHECK(r.out.find("systemctl --user start tandemd") != std::string::npos);
+  CHECK(r.out.find("FAIL  data directory: " + data + " has mode 750") != std::string::npos);
+  CHECK(r.out.find("fix: chmod 700 " + data + "\n") != std::string::npos);
+  CHECK(r.out.find("FAIL  socket directory: " + run_dir + " has mode 755") != std::string::npos);
+  CHECK(r.out.find("fix: chmod 700 " + run_dir + "\n") != std::string::npos);
+  CHECK(r.out.find("ok    keys directory") != std::string::npos);
+  CHECK(r.out.find("FAIL  key device.sign: " + key + " has mode 644") != std::string::npos);
+  CHECK(r.out.find("fix: chmod 600 " + key + "\n") != std::string::npos);
+  CHECK(r.out.find("ok    key space.key") != std::string::npos);
+  CHECK(r.out.find("FAIL  config: " + conf + ":2: ") != std::string::npos);
+  CHECK(r.out.find("fix: correct line 2 of " + conf) != std::string::npos);
+  CHECK(r.out.find("ok    disk: ") != std::string::npos);
+
+  // The config file's data_dir is where doctor looks when --data-dir is absent.
+  {
+    std::ofstream f(conf);
+    f << "data_dir = \"" << data << "\"\n";
+  }
+  auto via_config = tandem({"doctor", "--config", conf});
+  INFO(via_config.out);
+  CHECK(via_config.out.find("ok    config: " + conf + " parses") != std::string::npos);
+  CHECK(via_config.out.find("FAIL  data directory: " + data + " has mode 750") !=
+        std::string::npos);
+  // tandemd itself refuses a data directory others may read: the fixes come first.
+  REQUIRE(::chmod(data.c_str(), 0700) == 0);
+  REQUIRE(::chmod(key.c_str(), 0600) == 0);
+  REQUIRE(::chmod(run_dir.c_str(), 0700) == 0);
+  daemon.start();
+  CHECK(tandem({"doctor", "--config", conf}).out.find("FAIL") == std::string::npos);
+}
+
+TEST_CASE("doctor warns about a paired device that has stopped and says how to bring it back",
+          "[cli][doctor][network]") {
+  Device alex({"--listen", free_listen()});
+  Device sam;
+  REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
+  pair(alex, sam, "Sam");
+  const std::vector<std::string> doctor = {binary("tandem"), "--socket", alex.daemon.socket(),
+                                           "doctor"};
+  sam.daemon.stop();
+  RunResult r;
+  // Alex's daemon notices the closed connection; the finding turns from ok to warn.
+  CHECK(eventually([&] {
+    r = run(doctor);
+    return r.out.find("warn  peer ") != std::string::npos;
+  }));
+  INFO(r.out);
+  CHECK(r.out.find("(Sam): ") != std::string::npos);
+  CHECK((r.out.find("not connected, last seen") != std::string::npos ||
+         r.out.find("never seen") != std::string::npos));
+  CHECK(r.out.find("fix: start tandemd on ") != std::string::npos);
+  CHECK(r.out.find("tandem peer add HOST:PORT") != std::string::npos);
+  CHECK(r.code == 0);  // a warning, not a failure
 }

@@ -8,6 +8,7 @@
 #include "daemon/store/store.hpp"
 #include "tests/support/data_dir.hpp"
 #include "tests/support/devices.hpp"
+#include "tests/support/tmpfs.hpp"
 
 #include <catch2/catch.hpp>
 
@@ -29,22 +30,6 @@ using namespace tandem;
 using namespace tandem::test;
 
 namespace {
-
-// A tmpfs of `size` mounted on `dir` (created), unmounted when this dies.
-class Tmpfs {
- public:
-  Tmpfs(std::string dir, const std::string& size) : dir_(std::move(dir)) {
-    std::filesystem::create_directories(dir_);
-    const std::string opts = "size=" + size + ",mode=0700";
-    REQUIRE(::mount("tmpfs", dir_.c_str(), "tmpfs", MS_NOSUID | MS_NODEV, opts.c_str()) == 0);
-  }
-  ~Tmpfs() { ::umount2(dir_.c_str(), MNT_DETACH); }
-  Tmpfs(const Tmpfs&) = delete;
-  Tmpfs& operator=(const Tmpfs&) = delete;
-
- private:
-  std::string dir_;
-};
 
 // Writes `path` until the file system is full (to the last 4 KiB page); returns the bytes
 // written.
@@ -196,15 +181,8 @@ TEST_CASE(
 }
 
 int main(int argc, char** argv) {
-  if (::geteuid() != 0) {
-    std::puts("skipped: mounting a tmpfs needs root");
-    return 77;
-  }
   // A private mount namespace: the tmpfs is seen by this process and its children (the daemon)
   // only, and disappears with them whatever happens.
-  if (::unshare(CLONE_NEWNS) != 0 || ::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr)) {
-    std::puts("skipped: no private mount namespace here");
-    return 77;
-  }
+  if (!enter_private_mount_namespace()) return 77;
   return Catch::Session().run(argc, argv);
 }
