@@ -12,10 +12,8 @@
 #include "daemon/store/keyring.hpp"
 
 #include <fcntl.h>
-#ifdef TANDEM_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 #include <sys/file.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -24,14 +22,10 @@ namespace tandem::app {
 
 namespace {
 
-// Tells systemd (Type=notify) about readiness and shutdown; harmless when not run by systemd
-// (sd_notify does nothing without $NOTIFY_SOCKET) or when built without libsystemd.
+// Tells systemd (Type=notify) about readiness, reloads and shutdown; harmless when not run by
+// systemd (sd_notify does nothing without $NOTIFY_SOCKET).
 void notify(const char* state) {
-#ifdef TANDEM_HAVE_SYSTEMD
   sd_notify(0, state);
-#else
-  (void)state;
-#endif
 }
 
 // An flock on DATA_DIR/tandemd.lock: one daemon per data directory.
