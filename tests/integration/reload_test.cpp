@@ -180,3 +180,23 @@ TEST_CASE("a reload before the space exists is what the network starts with", "[
   INFO(d.daemon.log());
   CHECK(peer.caught_within(10000));
 }
+
+TEST_CASE("a reload while the daemon is locked is what the network starts with at unlock",
+          "[reload][daemon][passphrase]") {
+  const std::string pass = "correct horse battery";
+  DialCatcher peer;
+  Reloadable d(config_text(kLoopback, false, {}));
+  REQUIRE(d.init());
+  REQUIRE(root(d.call(R"({"id": 6, "setPassphrase": {"passphrase": ")" + pass +
+                      R"(", "current": ""}})"))
+              .isPassphraseSet());
+  d.daemon.stop();
+  d.daemon.start();
+  REQUIRE(root(d.call(R"({"id": 7, "status": {}})")).getStatus().getLocked());
+
+  d.reload(config_text(kLoopback, false, {peer.address()}));
+  INFO(d.daemon.log());
+  CHECK_FALSE(peer.caught_within(1000));  // locked: no peer is dialled
+  REQUIRE(root(d.call(R"({"id": 8, "unlock": {"passphrase": ")" + pass + R"("}})")).isUnlocked());
+  CHECK(peer.caught_within(10000));
+}
