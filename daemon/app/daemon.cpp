@@ -12,10 +12,8 @@
 #include "daemon/store/keyring.hpp"
 
 #include <fcntl.h>
-#ifdef TANDEM_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 #include <sys/file.h>
+#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -24,14 +22,10 @@ namespace tandem::app {
 
 namespace {
 
-// Tells systemd (Type=notify) about readiness and shutdown; harmless when not run by systemd
-// (sd_notify does nothing without $NOTIFY_SOCKET) or when built without libsystemd.
+// Tells systemd (Type=notify) about readiness, reloads and shutdown; harmless when not run by
+// systemd (sd_notify does nothing without $NOTIFY_SOCKET).
 void notify(const char* state) {
-#ifdef TANDEM_HAVE_SYSTEMD
   sd_notify(0, state);
-#else
-  (void)state;
-#endif
 }
 
 // An flock on DATA_DIR/tandemd.lock: one daemon per data directory.
@@ -71,20 +65,47 @@ Result<crypto::SymmetricKey> storage_key(const store::KeyRing& keys) {
   return fresh;
 }
 
-// SIGHUP: re-reads the configuration and applies what may change while running (the log level).
-void reload_config(const config::Config& current) {
-  auto next = config::reload(current);
+std::vector<std::string> peer_texts(const config::Config& config) {
+  std::vector<std::string> out;
+  for (const auto& p : config.peers) out.push_back(p.to_string());
+  return out;
+}
+
+// SIGHUP, on the io_context thread (the signal_set's handler), which owns `network`: re-reads
+// the config file and applies what may change live: the log level, and the static peers and
+// discovery of `network` (null while locked: the network is built later from `running`). What
+// needs a restart is logged in one line naming the options. On success `running` becomes the new
+// Config; a file that fails (FILE:LINE: message) leaves everything as it was.
+void reload_config(config::Config& running, Network* network) {
+  notify("RELOADING=1");
+  auto next = config::reload(running);
   if (!next) {
     spdlog::error("reload refused, keeping the running configuration: {}", next.error().message);
+    notify("READY=1");
     return;
   }
   spdlog::set_level(spdlog::level::from_str(next->log_level));
-  spdlog::info("configuration reloaded (log level {})", next->log_level);
+  if (!next->needs_restart.empty()) {
+    std::string names;
+    for (const auto& n : next->needs_restart) names += (names.empty() ? "" : ", ") + n;
+    spdlog::warn(
+        "needs a restart to take effect: {} (changed in the config file; the running "
+        "value stays until then)",
+        names);
+  }
+  if (network) network->reconfigure(peer_texts(*next), next->discovery);
+  running = std::move(*next);
+  spdlog::info("configuration reloaded (log level {}, discovery {}, {} static peer{})",
+               running.log_level, running.discovery ? "on" : "off", running.peers.size(),
+               running.peers.size() == 1 ? "" : "s");
+  notify("READY=1");
 }
 
 }  // namespace
 
 int run_daemon(const config::Config& config) {
+  // What SIGHUP may change (log level, peers, discovery) is read from here, never from `config`.
+  config::Config running = config;
   // 1. The data directory and its lock.
   if (auto st = store::ensure_private_dir(config.data_dir); !st) {
     spdlog::error("{}", st.error().message);
@@ -128,7 +149,7 @@ int run_daemon(const config::Config& config) {
     while_locked = [&](const boost::system::error_code& ec, int sig) {
       if (ec) return;
       if (sig == SIGHUP) {
-        reload_config(config);
+        reload_config(running, nullptr);
         signals.async_wait(while_locked);
         return;
       }
@@ -175,8 +196,8 @@ int run_daemon(const config::Config& config) {
   // 7. The network: peers, discovery, pairing (listening starts once a space exists).
   NetworkOptions net;
   net.listen = config.listen.to_string();
-  net.discovery = config.discovery;
-  for (const auto& p : config.peers) net.peers.push_back(p.to_string());
+  net.discovery = running.discovery;
+  net.peers = peer_texts(running);
   Network network(io, **store, committer, journal, clock, *keys, net);
   if (auto st = network.start(); !st) {
     spdlog::error("cannot listen for peers on {}: {}", net.listen, st.error().message);
@@ -192,9 +213,7 @@ int run_daemon(const config::Config& config) {
   on_signal = [&](const boost::system::error_code& ec, int sig) {
     if (ec) return;
     if (sig == SIGHUP) {
-      notify("RELOADING=1");
-      reload_config(config);
-      notify("READY=1");
+      reload_config(running, &network);
       signals.async_wait(on_signal);
       return;
     }

@@ -7,8 +7,11 @@
 
 namespace tandem::app {
 
-// Runs the daemon until SIGTERM or SIGINT. Returns the process exit code: 0 after a clean
-// shutdown, 1 when start-up failed (the reason is logged).
+// Runs the daemon until SIGTERM or SIGINT; SIGHUP re-reads the config file and applies the log
+// level, static peers and discovery live (see tandemd(8)). Tells systemd READY=1 once the API
+// socket accepts connections, RELOADING=1 then READY=1 around a reload, STOPPING=1 at a stop.
+// Returns the process exit code: 0 after a clean shutdown, 1 when start-up failed (the reason is
+// logged).
 int run_daemon(const config::Config& config);
 
 }  // namespace tandem::app

@@ -88,27 +88,7 @@ Status Network::start() {
   started_ = true;
   spdlog::info("listening for peers on {}", listen_address());
 
-  if (options_.discovery) {
-    beacon_scope_ = std::make_unique<discovery::BeaconScope>(
-        discovery::BeaconScope::space(discovery::beacon_key(*space_key_, 0)));
-    discovery::SenderOptions so;
-    so.advertised_port = listener_->local_endpoint().port();
-    beacon_sender_ = std::make_unique<discovery::BeaconSender>(
-        io_.get_executor(), so, *beacon_scope_, clock_, discovery::system_random());
-    if (auto st = beacon_sender_->start(); !st)
-      spdlog::warn("LAN beacons off: {}", st.error().message);
-    beacon_listener_ = std::make_unique<discovery::BeaconListener>(
-        io_.get_executor(), discovery::ListenerOptions{}, *beacon_scope_, clock_,
-        [this](const discovery::Candidate& c) {
-          // Our own beacons come back too: not a peer (the handshake would refuse it anyway).
-          if (c.port == listener_->local_endpoint().port() && is_local_address(io_, c.address))
-            return;
-          const std::string at = address_text(c.address, c.port);
-          if (!connected_to(at)) ensure_dialing(at);
-        });
-    if (auto st = beacon_listener_->start(); !st)
-      spdlog::warn("LAN discovery off: {}", st.error().message);
-  }
+  if (options_.discovery) start_beacons();
   bool other_routes = options_.discovery || !options_.peers.empty();
   for (const auto& p : options_.peers) ensure_dialing(p);
   if (auto stored = stored_peers()) {
@@ -121,6 +101,41 @@ Status Network::start() {
     ensure_dialing(address, other_routes ? kLearnedFirstDelay : std::chrono::milliseconds(0));
   asio::co_spawn(io_, follow_roster(), asio::detached);  // a rotation a crash left half done
   return {};
+}
+
+void Network::start_beacons() {
+  if (!started_ || stopped_ || beacon_scope_) return;
+  beacon_scope_ = std::make_unique<discovery::BeaconScope>(
+      discovery::BeaconScope::space(discovery::beacon_key(*space_key_, 0)));
+  discovery::SenderOptions so;
+  so.advertised_port = listener_->local_endpoint().port();
+  beacon_sender_ = std::make_unique<discovery::BeaconSender>(io_.get_executor(), so, *beacon_scope_,
+                                                             clock_, discovery::system_random());
+  if (auto st = beacon_sender_->start(); !st)
+    spdlog::warn("LAN beacons off: {}", st.error().message);
+  beacon_listener_ = std::make_unique<discovery::BeaconListener>(
+      io_.get_executor(), discovery::ListenerOptions{}, *beacon_scope_, clock_,
+      [this](const discovery::Candidate& c) {
+        // Our own beacons come back too: not a peer (the handshake would refuse it anyway).
+        if (c.port == listener_->local_endpoint().port() && is_local_address(io_, c.address))
+          return;
+        const std::string at = address_text(c.address, c.port);
+        if (connected_to(at)) return;
+        discovered_.insert(at);
+        ensure_dialing(at);
+      });
+  if (auto st = beacon_listener_->start(); !st)
+    spdlog::warn("LAN discovery off: {}", st.error().message);
+}
+
+void Network::stop_beacons() {
+  // The sender and the listener borrow the scope: they go first. Their pending operations hold
+  // their own state and touch the scope only while running.
+  if (beacon_sender_) beacon_sender_->stop();
+  if (beacon_listener_) beacon_listener_->stop();
+  beacon_sender_.reset();
+  beacon_listener_.reset();
+  beacon_scope_.reset();
 }
 
 std::map<store::DeviceId, std::string> Network::load_learned() const {
@@ -159,7 +174,7 @@ void Network::learn_address(const store::DeviceId& device, const std::string& ad
     const bool is_static =
         std::find(options_.peers.begin(), options_.peers.end(), old) != options_.peers.end() ||
         (stat && std::find(stat->begin(), stat->end(), old) != stat->end());
-    if (!is_static) dialing_.erase(old);
+    if (!is_static) dialing_.erase(old);  // its loop ends at its next turn
   }
   std::string text;
   for (const auto& [dev, a] : learned_) text += to_hex(dev) + " " + a + "\n";
@@ -241,11 +256,18 @@ void Network::ensure_dialing(const std::string& address, std::chrono::millisecon
   if (stopped_ || !started_ || dialing_.count(address)) return;
   // Do not dial ourselves (our own beacon heard on the LAN).
   if (address == listen_address()) return;
-  dialing_.insert(address);
-  asio::co_spawn(io_, dial_loop(address, first_delay), asio::detached);
+  const std::uint64_t token = ++dial_tokens_;
+  dialing_[address] = token;
+  asio::co_spawn(io_, dial_loop(address, token, first_delay), asio::detached);
 }
 
-awaitable<void> Network::dial_loop(std::string address, std::chrono::milliseconds first_delay) {
+bool Network::dialing(const std::string& address, std::uint64_t token) const {
+  auto it = dialing_.find(address);
+  return it != dialing_.end() && it->second == token;
+}
+
+awaitable<void> Network::dial_loop(std::string address, std::uint64_t token,
+                                   std::chrono::milliseconds first_delay) {
   auto random = discovery::system_random();
   unsigned attempt = 0;
   bool previous_key = false;  // alternate with the previous key while one is kept
@@ -256,7 +278,7 @@ awaitable<void> Network::dial_loop(std::string address, std::chrono::millisecond
   }
   std::optional<crypto::PublicKey> me_public;
   if (const Identity* me = journal_.identity()) me_public = crypto::dh_public(me->dh);
-  while (!stopped_ && dialing_.count(address)) {
+  while (!stopped_ && dialing(address, token)) {
     const Identity* me = journal_.identity();
     auto parsed = discovery::parse_peer(address);
     if (!me || !space_key_ || !parsed) break;
@@ -307,7 +329,7 @@ awaitable<void> Network::dial_loop(std::string address, std::chrono::millisecond
     timer.expires_after(std::max(delay, std::chrono::milliseconds(200)));
     co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   }
-  dialing_.erase(address);
+  if (dialing(address, token)) dialing_.erase(address);
 }
 
 void Network::poke() {
@@ -665,7 +687,6 @@ awaitable<void> Network::peer_address(schema::Request::Reader req, schema::Respo
         co_return;
       }
       list.erase(it);
-      dialing_.erase(canon);  // its dial loop ends at its next turn
     }
     std::string joined;
     for (const auto& p : list) joined += p + "\n";
@@ -676,7 +697,11 @@ awaitable<void> Network::peer_address(schema::Request::Reader req, schema::Respo
       api::set_error(out, 0, st.error());
       co_return;
     }
-    if (req.isPeerAdd()) ensure_dialing(canon);
+    if (req.isPeerAdd()) {
+      ensure_dialing(canon);
+    } else {
+      stop_dialing_unless_wanted(canon);  // reads the list just stored
+    }
   }
   auto addrs = out.initPeerAddresses().initAddresses(static_cast<unsigned>(list.size()));
   for (unsigned i = 0; i < list.size(); ++i) addrs.set(i, list[i]);

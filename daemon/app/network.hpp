@@ -43,6 +43,14 @@ class Network {
   // it does nothing and returns ok. kIo when the listen address cannot be bound.
   Status start();
   void stop();
+  // SIGHUP: the config file's static peers and LAN discovery as they are now (the listen address
+  // needs a restart and is not here). A new static peer is dialled at once; a removed one is not
+  // dialled again (a connection it has stays until it drops) unless `tandem peer add` stored it
+  // or a device of the space was last seen listening there. Beacons and the beacon listener
+  // start or stop with `discovery`; a failure to open their sockets is logged, as at start.
+  // Before start() (no space yet) it only records the values for start(); after stop(), nothing.
+  // Call on the io_context thread.
+  void reconfigure(std::vector<std::string> peers, bool discovery);
 
   // The local API's network requests (pairing, peers). Fills `out`; pairInvite also pushes its
   // first answer (pairCode) through `sink`.
@@ -120,13 +128,26 @@ class Network {
   void remember(const store::DeviceId& device, sync::Frontier seen);
   // Wakes every session's sender (new records here, or from another peer).
   void poke();
-  awaitable<void> dial_loop(std::string address, std::chrono::milliseconds first_delay);
+  awaitable<void> dial_loop(std::string address, std::uint64_t token,
+                            std::chrono::milliseconds first_delay);
   // Dials `address` until stop(), reconnecting with backoff, unless a loop for it runs already.
   // `first_delay` holds the first try back: when there are static peers or beacons, remembered
   // addresses wait kLearnedFirstDelay so that those (the user's chosen route) go first, and a
   // remembered address is dialled only when the device is not already reached another way.
   void ensure_dialing(const std::string& address,
                       std::chrono::milliseconds first_delay = std::chrono::milliseconds(0));
+  // True while the dial loop started with `token` is the one wanted for `address`: removing an
+  // address and adding it back starts a new loop, and the old one ends at its next turn.
+  bool dialing(const std::string& address, std::uint64_t token) const;
+  // Ends the dial loop for `address` at its next turn, unless another source still wants it:
+  // the config file's static peers, the stored ones (`tandem peer add`), or a learned address.
+  // True when it ended the loop (or none ran); false when the address is still wanted.
+  bool stop_dialing_unless_wanted(const std::string& address);
+  // LAN discovery for the space: a beacon sender advertising the listen port, and a listener
+  // that dials the devices it hears. Both need start() to have run (the listener, the space
+  // key); stop_beacons() closes their sockets. Each is a no-op when already in that state.
+  void start_beacons();
+  void stop_beacons();
   static constexpr std::chrono::milliseconds kLearnedFirstDelay{3000};
   // Where each device of the space last said it accepts peers: the address its connection came
   // from and the port in its hello (or, for the inviter, what pairing gave). Persisted in the
@@ -174,7 +195,9 @@ class Network {
   std::unique_ptr<discovery::BeaconListener> beacon_listener_;
   std::map<store::DeviceId, PeerState> state_;
   std::map<store::DeviceId, std::string> learned_;
-  std::set<std::string> dialing_;
+  std::map<std::string, std::uint64_t> dialing_;  // address -> the token of its dial loop
+  std::uint64_t dial_tokens_ = 0;
+  std::set<std::string> discovered_;  // addresses heard in beacons, dialled until discovery stops
   std::vector<std::weak_ptr<wire::Channel>> channels_;
   std::vector<std::weak_ptr<Session>> sessions_;
   bool started_ = false;

@@ -46,8 +46,11 @@ static int connect_unix(const std::string& path) {
 }
 
 DaemonProcess::DaemonProcess(std::string data_dir, std::string socket,
-                             std::vector<std::string> extra)
-    : data_dir_(std::move(data_dir)), socket_(std::move(socket)), extra_(std::move(extra)) {
+                             std::vector<std::string> extra, Launch launch)
+    : data_dir_(std::move(data_dir)),
+      socket_(std::move(socket)),
+      extra_(std::move(extra)),
+      launch_(std::move(launch)) {
   log_ = data_dir_ + ".log";
   start();
 }
@@ -62,13 +65,17 @@ void DaemonProcess::start() {
     }
     std::vector<std::string> args = {binary("tandemd"), "--data-dir", data_dir_, "--socket",
                                      socket_};
-    // Tests stay on loopback and off the LAN, on a free port, and ignore the user's config file.
+    // Tests stay on loopback and off the LAN, on a free port, and ignore the user's config file;
+    // a test that gives its own config file lets it decide (its SIGHUP reloads must not meet a
+    // flag that pins the value).
     auto has = [&](const char* flag) {
       return std::find(extra_.begin(), extra_.end(), flag) != extra_.end();
     };
-    if (!has("--listen")) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
-    if (!has("--discovery")) args.push_back("--no-discovery");
-    if (!has("--config")) args.insert(args.end(), {"--config", "/dev/null"});
+    const bool own_config = has("--config");
+    if (!has("--listen") && !own_config) args.insert(args.end(), {"--listen", "127.0.0.1:0"});
+    if (!has("--discovery") && !own_config) args.push_back("--no-discovery");
+    if (!own_config) args.insert(args.end(), {"--config", "/dev/null"});
+    for (const auto& e : launch_.env) ::putenv(const_cast<char*>(e.c_str()));
     args.insert(args.end(), extra_.begin(), extra_.end());
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
@@ -76,6 +83,7 @@ void DaemonProcess::start() {
     ::execv(argv[0], argv.data());
     ::_exit(127);
   }
+  if (!launch_.wait_for_socket) return;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
   while (std::chrono::steady_clock::now() < deadline) {
     int fd = connect_unix(socket_);

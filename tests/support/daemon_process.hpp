@@ -14,11 +14,21 @@
 
 namespace tandem::test {
 
+// How a DaemonProcess starts, besides its flags.
+struct Launch {
+  std::vector<std::string> env;  // "NAME=value" added to the daemon's environment
+  bool wait_for_socket = true;   // false: start() returns once the daemon is forked
+};
+
 // Runs `tandemd --data-dir DIR --socket SOCK`; stops it (SIGTERM, then SIGKILL) when it dies.
+// Unless `extra` says otherwise the daemon listens on 127.0.0.1:0, has no LAN discovery and reads
+// no config file. With `--config FILE` in `extra`, the file decides listen and discovery (the
+// daemon's defaults are [::]:7470 and beacons on): a test's file should set both.
 class DaemonProcess {
  public:
   // Starts the daemon and waits until its socket accepts connections (aborts the test after 10 s).
-  DaemonProcess(std::string data_dir, std::string socket, std::vector<std::string> extra = {});
+  DaemonProcess(std::string data_dir, std::string socket, std::vector<std::string> extra = {},
+                Launch launch = {});
   ~DaemonProcess();
   DaemonProcess(const DaemonProcess&) = delete;
   DaemonProcess& operator=(const DaemonProcess&) = delete;
@@ -37,6 +47,7 @@ class DaemonProcess {
  private:
   std::string data_dir_, socket_, log_;
   std::vector<std::string> extra_;
+  Launch launch_;
   pid_t pid_ = -1;
 };
 
