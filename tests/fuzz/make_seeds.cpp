@@ -131,6 +131,11 @@ void transport_seeds(const std::vector<Bytes>& messages) {
   }
   write(t, "raw-stream.bin", Tail().add(0, 1).add(4095, 2).after(raw));
   write(t, "raw-stream-split.bin", Tail().add(0, 1).add(4, 2).after(raw));
+  // A frame bigger than the channel's 16 KiB read buffer between small ones: its body is read
+  // into its own buffer, partly by scatter reads that also fill the read buffer.
+  Bytes big = cat({framed_ciphertext(s.a, keepalive(1)), framed_ciphertext(s.a, Bytes(20000, 0x5c)),
+                   framed_ciphertext(s.a, keepalive(2))});
+  write(t, "raw-big-frame.bin", Tail().add(0, 1).add(4095, 2).after(big));
   for (int flip = 0; flip < 2; ++flip) {
     Tail tail;
     tail.add(1, 1).add(flip ? 100 : 4095, 2).add(static_cast<std::uint64_t>(flip), 1);
@@ -169,6 +174,12 @@ std::vector<Bytes> sync_seeds() {
   auto other = fuzz::chain({{fuzz::fixed_body(fuzz::entry_change(fuzz::kPartner, 1, true), 9), 0}},
                            3, store::chain_hash(log[1].header));
   seeds.emplace_back("batch-other-member.bin", sync::encode_batch(7, other));
+  // The live path (apply_batches) reads the batch id as the way to split it (see the target):
+  // unsplit, one batch per record, and a real batch of record 3 sent first.
+  seeds.emplace_back("batch-new-whole.bin", sync::encode_batch(0, part(3, 6)));
+  seeds.emplace_back("batch-new-split.bin", sync::encode_batch(0x7, part(3, 6)));
+  seeds.emplace_back("batch-after-real.bin",
+                     sync::encode_batch(std::uint64_t{1} << 63 | 0x2, part(3, 6)));
   seeds.emplace_back("ack.bin", sync::encode_ack(3));
   seeds.emplace_back("keepalive.bin", keepalive(1'764'000'000'000));
   {
