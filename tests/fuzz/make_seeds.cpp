@@ -1,6 +1,6 @@
 // Writes the seed corpora of the fuzz targets whose messages need real keys (handshake, transport,
-// sync, pairing) or that are easiest built in C++ (beacons, config files), from the same fixtures
-// the targets use, so every seed is a real message valid at its step:
+// sync, pairing) or that are easiest built in C++ (beacons, config files, text fields), from the
+// same fixtures the targets use, so every seed is a real message valid at its step:
 //
 //   build/tests/fuzz/fuzz_make_seeds tests/fuzz/corpus
 //
@@ -8,8 +8,12 @@
 // target's header comment). The output is deterministic; the ctest "fuzz seeds are up to date"
 // checks the committed corpus against it.
 #include "daemon/discovery/beacon.hpp"
+#include "daemon/discovery/learned_peers.hpp"
+#include "daemon/discovery/peers.hpp"
 #include "daemon/discovery/pairing_code.hpp"
+#include "daemon/insight/dates.hpp"
 #include "daemon/store/body_page.hpp"
+#include "daemon/sync/known.hpp"
 #include "daemon/wire/frame.hpp"
 #include "proto/wire.capnp.h"
 #include "tests/fuzz/handshake_fixture.hpp"
@@ -278,6 +282,36 @@ void config_seeds() {
   write(t, "listen.txt", text("[::1]:0"));
 }
 
+// ---- fuzz_text_fields: parser byte (see the target), then the text as the daemon meets it ----
+void text_seeds() {
+  const std::string t = "fuzz_text_fields";
+  auto seed = [&](const std::string& name, std::uint8_t parser, std::string_view body) {
+    Bytes b{parser};
+    b.insert(b.end(), body.begin(), body.end());
+    write(t, name, b);
+  };
+  seed("peer-name.txt", 0, "sam-laptop.tail1234.ts.net:7470");
+  seed("peer-v4.txt", 0, " 192.168.1.20:7470 ");
+  seed("peer-v6.txt", 0, discovery::format_peer_address({"fd7a:115c:a1e0::1", 7470, true}));
+  discovery::LearnedPeers learned;
+  learned[fuzz::kSender] = "192.168.1.20:7470";
+  learned[fuzz::kPartner] = "[fd7a:115c:a1e0::1]:7471";
+  seed("learned-peers.txt", 1, discovery::format_learned_peers(learned));
+  const Bytes known = sync::encode_known_frontier({{fuzz::kSender, 6}, {fuzz::kPartner, 2}});
+  seed("known-frontier.bin", 2,
+       std::string_view(reinterpret_cast<const char*>(known.data()), known.size()));
+  seed("entry-id.txt", 3, store::entry_id(fuzz::kSender, 17));
+  seed("entry-id-local.txt", 3, store::entry_id(store::kPrivateDevice, 3));
+  seed("window-weeks.txt", 4, "12w\n\n");
+  seed("window-dates.txt", 4, "30d\n2026-09-01\n2026-11-27");
+  seed("window-all.txt", 4, "all\n\n2026-11-27");
+  seed("date.txt", 5, insight::format_iso_date(20'417));
+  seed("date-leap.txt", 5, "2024-02-29");
+  seed("week.txt", 6, insight::format_iso_week(insight::week_of(20'417)));
+  seed("week-short.txt", 6, "2026-W9");
+  seed("week-53.txt", 6, "2020-W53");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -292,6 +326,7 @@ int main(int argc, char** argv) {
   pairing_seeds();
   beacon_seeds();
   config_seeds();
+  text_seeds();
   std::printf("seeds written to %s\n", argv[1]);
   return 0;
 }
