@@ -2,6 +2,7 @@
 
 #include "daemon/api/codec.hpp"
 #include "daemon/app/commit.hpp"
+#include "daemon/discovery/learned_peers.hpp"
 #include "daemon/discovery/peers.hpp"
 #include "daemon/discovery/random.hpp"
 #include "daemon/store/keyfiles.hpp"
@@ -144,22 +145,9 @@ std::map<store::DeviceId, std::string> Network::load_learned() const {
   if (!txn) return out;
   auto v = store_.meta(*txn, "learned-peers");
   if (!v || !*v) return out;
-  const std::string all((*v)->begin(), (*v)->end());
-  std::size_t pos = 0;
-  while (pos < all.size()) {
-    auto nl = all.find('\n', pos);
-    if (nl == std::string::npos) nl = all.size();
-    const std::string line = all.substr(pos, nl - pos);
-    pos = nl + 1;
-    const auto sp = line.find(' ');
-    if (sp == std::string::npos) continue;
-    auto id = from_hex(line.substr(0, sp));
-    store::DeviceId dev{};
-    if (!id || id->size() != dev.size()) continue;
-    std::copy(id->begin(), id->end(), dev.begin());
-    out[dev] = line.substr(sp + 1);
-  }
-  return out;
+  const auto& text = **v;
+  return discovery::parse_learned_peers(
+      std::string_view(reinterpret_cast<const char*>(text.data()), text.size()));
 }
 
 void Network::learn_address(const store::DeviceId& device, const std::string& address) {

@@ -13,6 +13,12 @@ namespace tandem::sync {
 Result<Frontier> known_frontier(const store::Store& store, const store::Txn& txn,
                                 const store::DeviceId& device);
 
+// The stored form, "known/<device hex>" in the meta table: device[8] seq[8] pairs, in device
+// order. decode_known_frontier fails with kCorrupt when the size is not a multiple of 16; a device
+// listed twice keeps its last sequence number. Pure.
+Result<Frontier> decode_known_frontier(ByteView bytes);
+Bytes encode_known_frontier(const Frontier& frontier);
+
 // Raises what is remembered for `device` to at least `seen`, per log (never lowers it). Write
 // txn, on the committer thread.
 Status remember_frontier(store::Store& store, store::Txn& txn, const store::DeviceId& device,

@@ -2,9 +2,9 @@
 
 #include "daemon/wire/deadline.hpp"
 #include "daemon/wire/frame.hpp"
+#include "daemon/wire/frame_reader.hpp"
 
 #include <array>
-#include <cstring>
 #include <deque>
 #include <exception>
 #include <optional>
@@ -17,7 +17,6 @@ using asio::as_tuple;
 using asio::use_awaitable;
 
 namespace {
-constexpr std::size_t kReadBuffer = 16 * 1024;
 constexpr std::size_t kHandshakeReadBuffer = 2048;
 constexpr std::size_t kMaxFramesPerWrite = 16;
 // Operations completed at once in a row before one goes through the reactor anyway, so that a
@@ -77,32 +76,6 @@ struct Channel::State {
     socket.non_blocking(true, ec);
   }
 
-  // Decrypts one frame's payload into a new message. The payload may lie in rbuf (out of place)
-  // or be `body` itself (in place).
-  Result<Bytes> open(ByteView payload) {
-    Bytes out(payload.size() - noise::kTagSize);
-    auto n = transport.decrypt({}, payload, std::span<std::uint8_t>(out));
-    if (!n) {
-      fail_read(n.error());
-      return n.error();
-    }
-    ++received;
-    return out;
-  }
-  Result<Bytes> open_body() {
-    Bytes frame = std::move(body);
-    body = Bytes();
-    in_body = false;
-    auto n = transport.decrypt({}, frame, std::span<std::uint8_t>(frame));
-    if (!n) {
-      fail_read(n.error());
-      return n.error();
-    }
-    frame.resize(*n);
-    ++received;
-    return frame;
-  }
-
   void fail_write(Error e) {
     if (!write_error) write_error = std::move(e);
     shut();
@@ -122,14 +95,8 @@ struct Channel::State {
   crypto::PublicKey remote_static;
   tcp::endpoint endpoint;
 
-  // Reading (see receive()): bytes read but not yet used are rbuf[rpos, rend). A frame that did
-  // not arrive whole is read straight into `body`, where it is then decrypted in place.
-  Bytes rbuf = Bytes(kReadBuffer);
-  std::size_t rpos = 0;
-  std::size_t rend = 0;
-  Bytes body;
-  std::size_t body_have = 0;
-  bool in_body = false;
+  // Reading (see receive()): the framing and decryption, without the socket.
+  FrameReader reader{kDefaultReadBuffer};
   std::optional<Error> read_error;
   int reads_in_a_row = 0;  // reads that completed without suspending (see try_now())
 
@@ -274,54 +241,30 @@ awaitable<Status> Channel::send(ByteView message) {
   co_return Status{};
 }
 
-// Frames of any size arrive in any split. A frame found whole in rbuf is decrypted from there
-// straight into the message (no copy); a frame that is not is read into its own buffer, the rest
-// of its body straight from the socket (a scatter read also fills rbuf with what follows), and
-// decrypted in place. So a 64 KiB frame costs one decryption and at most kReadBuffer of copying.
+// Frames of any size arrive in any split; s.reader (see frame_reader.hpp) frames and decrypts
+// them without copies on the way, and this only moves bytes from the socket into the space it
+// asks for.
 awaitable<Result<Bytes>> Channel::receive() {
   State& s = *s_;
   try {
     const Deadline deadline = deadline_after(s.read_timeout);
     while (true) {
       if (s.read_error) co_return *s.read_error;
-      std::array<asio::mutable_buffer, 2> into;
-      std::size_t parts = 1;
-      if (!s.in_body) {
-        const std::size_t avail = s.rend - s.rpos;
-        if (avail >= kFrameHeaderSize) {
-          auto len = frame_length(s.rbuf.data() + s.rpos);
-          if (len && *len < noise::kTagSize)
-            len = Error{Code::kCorrupt, "wire: frame shorter than a tag"};
-          if (!len) {
-            s.fail_read(len.error());
-            co_return len.error();
-          }
-          const std::uint8_t* payload = s.rbuf.data() + s.rpos + kFrameHeaderSize;
-          const std::size_t here = avail - kFrameHeaderSize;
-          if (here >= *len) {
-            s.rpos += kFrameHeaderSize + *len;
-            co_return s.open(ByteView(payload, *len));
-          }
-          s.body.resize(*len);
-          std::memcpy(s.body.data(), payload, here);
-          s.body_have = here;
-          s.in_body = true;
-          s.rpos = s.rend = 0;
-          continue;
-        }
-        // Less than a header: keep its byte (if any) at the front and read more behind it.
-        if (s.rpos > 0) {
-          if (avail > 0) s.rbuf[0] = s.rbuf[s.rpos];
-          s.rpos = 0;
-          s.rend = avail;
-        }
-        into[0] = asio::buffer(s.rbuf.data() + s.rend, s.rbuf.size() - s.rend);
-      } else {
-        into[0] = asio::buffer(s.body.data() + s.body_have, s.body.size() - s.body_have);
-        into[1] = asio::buffer(s.rbuf);  // empty here: rpos == rend == 0
-        parts = 2;
+      auto message = s.reader.next(s.transport);
+      if (!message) {
+        s.fail_read(message.error());
+        co_return message.error();
       }
-      const auto bufs = std::span<const asio::mutable_buffer>(into.data(), parts);
+      if (*message) {
+        ++s.received;
+        co_return std::move(**message);
+      }
+      const FrameReader::Space space = s.reader.space();
+      const std::array<asio::mutable_buffer, 2> into{
+          asio::buffer(space.first.data(), space.first.size()),
+          asio::buffer(space.second.data(), space.second.size())};
+      const auto bufs =
+          std::span<const asio::mutable_buffer>(into.data(), space.second.empty() ? 1 : 2);
       auto n =
           try_now(s.reads_in_a_row, "read", [&](auto& ec) { return s.socket.read_some(bufs, ec); });
       if (n && *n == 0) n = co_await read_some(s.socket, bufs, deadline, "read");
@@ -330,14 +273,7 @@ awaitable<Result<Bytes>> Channel::receive() {
         co_return n.error();
       }
       s.bytes_in += *n;
-      if (!s.in_body) {
-        s.rend += *n;
-        continue;
-      }
-      const std::size_t to_body = std::min(*n, s.body.size() - s.body_have);
-      s.body_have += to_body;
-      s.rend = *n - to_body;
-      if (s.body_have == s.body.size()) co_return s.open_body();
+      s.reader.filled(*n);
     }
   } catch (const std::exception& e) {
     Error err{Code::kIo, std::string("wire: read failed: ") + e.what()};
@@ -393,11 +329,7 @@ awaitable<Result<Channel>> run_handshake(tcp::socket socket, Role role, ChannelO
     if (!est) co_return give_up(est.error());
     auto state = std::make_unique<Channel::State>(std::move(socket), std::move(est->transport),
                                                   est->remote_static, options);
-    if (!est->leftover.empty()) {
-      if (est->leftover.size() > state->rbuf.size()) state->rbuf.resize(est->leftover.size());
-      std::memcpy(state->rbuf.data(), est->leftover.data(), est->leftover.size());
-      state->rend = est->leftover.size();
-    }
+    state->reader.preload(est->leftover);
     co_return Channel(std::move(state));
   } catch (const std::exception& e) {
     co_return give_up({Code::kIo, std::string("wire: handshake aborted: ") + e.what()});

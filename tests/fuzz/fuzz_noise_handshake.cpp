@@ -2,11 +2,13 @@
 // handshake with fixed keys runs up to the point where one side reads message 1 (responder),
 // 2 (initiator) or 3 (responder); then the fuzz bytes arrive instead of the real message, in
 // fuzzer-chosen pieces, through wire::HandshakeDriver (framing, the Noise engine, the roster
-// check). Whatever arrives after a finished handshake is parsed and decrypted as the channel does.
+// check). Whatever arrives after a finished handshake goes through wire::FrameReader, preloaded
+// as the channel preloads it.
 //
 // Input: the bytes from the peer, then (at the end) a split size (2 bytes) and a mode byte:
 // step = 1 + mode % 3, pairing = (mode / 3) % 2, the roster refuses the key = (mode / 6) % 2.
 #include "daemon/wire/frame.hpp"
+#include "daemon/wire/frame_reader.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 #include "tests/fuzz/handshake_fixture.hpp"
 
@@ -48,18 +50,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!est || est->remote_static != expected) std::abort();
   if (at.reader.finish().ok()) std::abort();  // single use
 
-  // The peer's first transport frames, as Channel::receive() takes them.
-  wire::FrameParser parser(wire::kMaxFramePayload);
-  ByteView left(est->leftover);
-  while (!left.empty()) {
-    auto used = parser.consume(left);
-    if (!used) break;
-    left = left.subspan(*used);
-    if (!parser.frame()) continue;
-    Bytes frame = parser.take();
-    auto n = est->transport.decrypt({}, frame, std::span<std::uint8_t>(frame));
-    if (!n) break;
-    if (*n + crypto::noise::kTagSize != frame.size()) std::abort();
+  // The peer's first transport frames, as Channel::receive() takes them: the leftover is
+  // preloaded and nothing more arrives.
+  wire::FrameReader reader;
+  reader.preload(est->leftover);
+  while (true) {
+    auto message = reader.next(est->transport);
+    if (!message || !*message) break;
+    if ((*message)->size() + crypto::noise::kTagSize > wire::kMaxFramePayload) std::abort();
   }
   return 0;
 }

@@ -1,41 +1,55 @@
 // Fuzzes the peer wire after the handshake: transport frames (2-byte length, then Noise
-// ChaChaPoly ciphertext) through wire::FrameParser and the session's decrypt, exactly as
-// Channel::receive() runs them, on a session with fixed keys.
+// ChaChaPoly ciphertext) through wire::FrameReader, the receive side Channel::receive() runs
+// (framing, the whole-in-buffer fast path, partial frames read into their own buffer and
+// decrypted in place), on a session with fixed keys.
 //
 // Mode byte (last byte of the input), even: the rest is the raw stream from the peer, fed in
-// pieces of a fuzzer-chosen size. Odd: the rest is a list of plaintext messages (each a 2-byte
-// length from the end, its bytes from the front) that the real peer encrypts and frames; the
-// stream may then have one byte flipped. The receiver must get back exactly the messages sent
-// before the flipped frame, and nothing from it on.
+// reads of at most a fuzzer-chosen size, as the socket hands them to the channel. Odd: the rest is
+// a list of plaintext messages (each a 2-byte length from the end, its bytes from the front) that
+// the real peer encrypts and frames; the stream may then have one byte flipped. The receiver must
+// get back exactly the messages sent before the flipped frame, and nothing from it on.
 #include "daemon/wire/frame.hpp"
+#include "daemon/wire/frame_reader.hpp"
 #include "tests/fuzz/fixtures.hpp"
 #include "tests/fuzz/fuzz_input.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <vector>
 
 using namespace tandem;
 
 namespace {
 
-// Receives as Channel::receive() does, until the stream ends or fails.
+// Receives as Channel::receive() does, each read taking at most `split` bytes of `stream` into
+// the reader's space (scatter: its first span, then its second), until the stream ends or fails.
 std::vector<Bytes> receive_all(crypto::noise::Transport& t, ByteView stream, std::size_t split) {
   std::vector<Bytes> got;
-  wire::FrameParser parser(wire::kMaxFramePayload);
-  for (std::size_t pos = 0; pos < stream.size();) {
-    ByteView piece = stream.subspan(pos, std::min(split, stream.size() - pos));
-    auto used = parser.consume(piece);
-    if (!used) return got;
-    pos += *used;
-    if (!parser.frame()) continue;
-    Bytes frame = parser.take();
-    auto n = t.decrypt({}, frame, std::span<std::uint8_t>(frame));
-    if (!n) return got;
-    frame.resize(*n);
-    got.push_back(std::move(frame));
+  wire::FrameReader reader;
+  std::size_t pos = 0;
+  while (true) {
+    auto message = reader.next(t);
+    if (!message) {
+      // Failures are final.
+      if (reader.next(t).ok()) std::abort();
+      return got;
+    }
+    if (*message) {
+      got.push_back(std::move(**message));
+      continue;
+    }
+    if (pos == stream.size()) return got;
+    const wire::FrameReader::Space space = reader.space();
+    if (space.first.empty()) std::abort();  // the reader must always have room
+    const std::size_t n = std::min(split, stream.size() - pos);
+    const std::size_t a = std::min(n, space.first.size());
+    const std::size_t b = std::min(n - a, space.second.size());
+    std::memcpy(space.first.data(), stream.data() + pos, a);
+    if (b > 0) std::memcpy(space.second.data(), stream.data() + pos + a, b);
+    pos += a + b;
+    reader.filled(a + b);
   }
-  return got;
 }
 
 }  // namespace

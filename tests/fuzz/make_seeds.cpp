@@ -1,15 +1,22 @@
 // Writes the seed corpora of the fuzz targets whose messages need real keys (handshake, transport,
-// sync, pairing) or that are easiest built in C++ (beacons, config files), from the same fixtures
-// the targets use, so every seed is a real message valid at its step:
+// sync, pairing) or that are easiest built in C++ (API requests, record bodies, beacons, config
+// files, text fields), from the same fixtures and codecs the targets use, so every seed is a real
+// message valid at its step:
 //
 //   build/tests/fuzz/fuzz_make_seeds tests/fuzz/corpus
 //
 // Each seed is the message, then the choice bytes its target reads from the end (see each
 // target's header comment). The output is deterministic; the ctest "fuzz seeds are up to date"
 // checks the committed corpus against it.
+#include "daemon/api/codec.hpp"
 #include "daemon/discovery/beacon.hpp"
+#include "daemon/discovery/learned_peers.hpp"
 #include "daemon/discovery/pairing_code.hpp"
+#include "daemon/discovery/peers.hpp"
+#include "daemon/insight/dates.hpp"
 #include "daemon/store/body_page.hpp"
+#include "daemon/store/roster.hpp"
+#include "daemon/sync/known.hpp"
 #include "daemon/wire/frame.hpp"
 #include "proto/wire.capnp.h"
 #include "tests/fuzz/handshake_fixture.hpp"
@@ -131,6 +138,11 @@ void transport_seeds(const std::vector<Bytes>& messages) {
   }
   write(t, "raw-stream.bin", Tail().add(0, 1).add(4095, 2).after(raw));
   write(t, "raw-stream-split.bin", Tail().add(0, 1).add(4, 2).after(raw));
+  // A frame bigger than the channel's 16 KiB read buffer between small ones: its body is read
+  // into its own buffer, partly by scatter reads that also fill the read buffer.
+  Bytes big = cat({framed_ciphertext(s.a, keepalive(1)), framed_ciphertext(s.a, Bytes(20000, 0x5c)),
+                   framed_ciphertext(s.a, keepalive(2))});
+  write(t, "raw-big-frame.bin", Tail().add(0, 1).add(4095, 2).after(big));
   for (int flip = 0; flip < 2; ++flip) {
     Tail tail;
     tail.add(1, 1).add(flip ? 100 : 4095, 2).add(static_cast<std::uint64_t>(flip), 1);
@@ -169,6 +181,12 @@ std::vector<Bytes> sync_seeds() {
   auto other = fuzz::chain({{fuzz::fixed_body(fuzz::entry_change(fuzz::kPartner, 1, true), 9), 0}},
                            3, store::chain_hash(log[1].header));
   seeds.emplace_back("batch-other-member.bin", sync::encode_batch(7, other));
+  // The live path (apply_batches) reads the batch id as the way to split it (see the target):
+  // unsplit, one batch per record, and a real batch of record 3 sent first.
+  seeds.emplace_back("batch-new-whole.bin", sync::encode_batch(0, part(3, 6)));
+  seeds.emplace_back("batch-new-split.bin", sync::encode_batch(0x7, part(3, 6)));
+  seeds.emplace_back("batch-after-real.bin",
+                     sync::encode_batch(std::uint64_t{1} << 63 | 0x2, part(3, 6)));
   seeds.emplace_back("ack.bin", sync::encode_ack(3));
   seeds.emplace_back("keepalive.bin", keepalive(1'764'000'000'000));
   {
@@ -267,6 +285,129 @@ void config_seeds() {
   write(t, "listen.txt", text("[::1]:0"));
 }
 
+// ---- fuzz_api_json and fuzz_api_frame: every request kind, as a JSON line and as a frame ----
+// The JSON lines are what a frontend writes; each frame is the same request as the daemon's own
+// codec decodes it, so both corpora hold real requests of every kind in api.capnp's union.
+const char* const kRequests[] = {
+    R"({"id": 1, "status": {}})",
+    R"({"id": 2, "init": {"name": "Sam", "deviceName": "laptop", "partnerName": "Jo"}})",
+    R"({"id": 3, "add": {"entry": {"contribution": {"actor": "me", "effort": 2, "phase": "anticipate"}, "date": "2026-11-25", "note": "planned the week", "visibility": "shared"}}})",
+    R"({"id": 4, "add": {"entry": {"bid": {"bidder": "partner", "response": "toward", "heard": 4}, "date": "2026-11-24"}}})",
+    R"({"id": 5, "add": {"entry": {"conflict": {"raisedBy": "me", "topic": "finances", "repairs": [{"by": "partner", "kind": "apology", "accepted": true}], "outcome": "compromise", "fairnessMe": 4}, "date": "2026-11-20"}}})",
+    R"({"id": 6, "add": {"entry": {"checkin": {"period": "2026-W48", "fairness": [{"dimension": "household", "fairness": "unfairToMe"}], "appreciated": 3, "sealed": true}}}})",
+    R"({"id": 7, "get": {"id": "0123456789abcdef-17"}})",
+    R"({"id": 8, "list": {"kind": "contribution", "dimension": "household", "since": "2026-10-01", "limit": 50, "includeRetracted": true}})",
+    R"({"id": 9, "edit": {"id": "local-3", "entry": {"expense": {"amountCents": "4599", "currency": "EUR", "paidBy": "me", "area": "groceries"}}, "reason": "amount"}})",
+    R"({"id": 10, "retract": {"id": "0123456789abcdef-2", "reason": "logged twice"}})",
+    R"({"id": 11, "appreciate": {"ids": ["0123456789abcdef-1"], "note": "thank you", "visibility": "aggregate"}})",
+    R"({"id": 12, "export": {"cursor": "", "limit": 100}})",
+    R"({"id": 13, "subscribe": {}})",
+    R"({"id": 14, "add": {"entry": {"edit": {"reason": "r"}, "refs": [{"device": "0102030405060708", "seq": "1"}], "replacement": {"context": {"label": "exams", "from": "2026-06-01", "until": "2026-06-20"}}}}})",
+    R"({"id": 15, "report": {"window": "12w", "dimensions": ["household", "conflict"], "includePrivate": false}})",
+    R"({"id": 16, "report": {"window": "30d", "since": "2026-09-01", "until": "2026-11-27"}})",
+    R"({"id": 17, "pairInvite": {"asDevice": false, "timeoutSeconds": 600}})",
+    R"({"id": 18, "pairJoin": {"code": "17-orbit-lantern-maple", "name": "Jo", "deviceName": "phone", "address": "192.168.1.20:7470", "timeoutSeconds": 60}})",
+    R"({"id": 19, "peers": {}})",
+    R"({"id": 20, "peerAdd": {"address": "sam-laptop.tail1234.ts.net:7470"}})",
+    R"({"id": 21, "peerRemove": {"address": "[fd7a:115c:a1e0::1]:7470"}})",
+    R"({"id": 22, "peerList": {}})",
+    R"({"id": 23, "revokeDevice": {"device": "0102030405060708"}})",
+    R"({"id": 24, "bundleExport": {"forDevice": "phone"}})",
+    R"({"id": 25, "bundleImport": {"data": "74616e64656d2d62756e646c65", "offset": "0", "last": true}})",
+    R"({"id": 26, "unlock": {"passphrase": "correct horse battery"}})",
+    R"({"id": 27, "setPassphrase": {"passphrase": "a new passphrase", "current": "correct horse battery"}})",
+};
+
+Bytes flat(capnp::MessageBuilder& msg) {
+  auto w = capnp::messageToFlatArray(msg);
+  return Bytes(w.asBytes().begin(), w.asBytes().end());
+}
+
+void api_seeds() {
+  const api::Codec codec;
+  // The frame target's choice bytes (see fuzz_api_frame.cpp): cap and read sizes.
+  const Bytes choices{0x01, 0x10, 0x03, 0x40};
+  Bytes pipelined;
+  std::size_t i = 0;
+  for (const char* line : kRequests) {
+    const std::string n = std::to_string(i++);
+    write("fuzz_api_json", "request-" + n + ".json", text(line));
+    auto decoded = codec.decode_json(line);
+    if (auto* err = std::get_if<api::DecodeError>(&decoded)) {
+      std::fprintf(stderr, "seed request %s does not decode: %s\n", line,
+                   err->error.message.c_str());
+      std::exit(1);
+    }
+    capnp::MallocMessageBuilder msg;
+    msg.setRoot(std::get<api::RequestMessage>(decoded).reader());
+    const Bytes frame = flat(msg);
+    write("fuzz_api_frame", "request-" + n + ".bin", cat({frame, choices}));
+    pipelined.insert(pipelined.end(), frame.begin(), frame.end());
+  }
+  write("fuzz_api_frame", "pipelined.bin", cat({pipelined, Bytes{0x07, 0x01, 0x00}}));
+  // Tiny segments: a frame with a real multi-segment table and far pointers.
+  auto decoded = codec.decode_json(kRequests[1]);
+  capnp::MallocMessageBuilder tiny(2, capnp::AllocationStrategy::FIXED_SIZE);
+  tiny.setRoot(std::get<api::RequestMessage>(decoded).reader());
+  if (tiny.getSegmentsForOutput().size() < 2) std::exit(1);
+  write("fuzz_api_frame", "multi-segment.bin", flat(tiny));
+}
+
+// ---- fuzz_record_body: entries, bodies, a roster, a header and a page as the store keeps them
+// ----
+void record_seeds() {
+  const std::string t = "fuzz_record_body";
+  std::vector<std::pair<Bytes, std::string>> entries{
+      fuzz::entry_contribution("cooked dinner"), fuzz::entry_bid(),
+      fuzz::entry_change(fuzz::kSender, 1, false), fuzz::entry_change(fuzz::kSender, 2, true)};
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    const std::string n = std::to_string(i);
+    write(t, "entry-" + n + ".bin", entries[i].first);
+    const auto salt = static_cast<std::uint8_t>(0x10 + i);
+    write(t, "body-" + n + ".bin", store::encode_body(fuzz::fixed_body(entries[i], salt)));
+    write(t, "body-withheld-" + n + ".bin",
+          store::encode_body(fuzz::fixed_body(entries[i], salt, true)));
+  }
+  auto roster = fuzz::fuzz_roster();
+  roster.devices.back().revoked = true;
+  roster.devices.back().revoked_after = 4;
+  roster.epoch = 2;
+  write(t, "roster.bin", store::encode_roster(roster));
+  // A real signed header: the sender's first record.
+  const auto header = store::encode_header(fuzz::sender_log().front().header);
+  write(t, "header.bin", Bytes(header.begin(), header.end()));
+}
+
+// ---- fuzz_text_fields: parser byte (see the target), then the text as the daemon meets it ----
+void text_seeds() {
+  const std::string t = "fuzz_text_fields";
+  auto seed = [&](const std::string& name, std::uint8_t parser, std::string_view body) {
+    Bytes b{parser};
+    b.insert(b.end(), body.begin(), body.end());
+    write(t, name, b);
+  };
+  seed("peer-name.txt", 0, "sam-laptop.tail1234.ts.net:7470");
+  seed("peer-v4.txt", 0, " 192.168.1.20:7470 ");
+  seed("peer-v6.txt", 0, discovery::format_peer_address({"fd7a:115c:a1e0::1", 7470, true}));
+  discovery::LearnedPeers learned;
+  learned[fuzz::kSender] = "192.168.1.20:7470";
+  learned[fuzz::kPartner] = "[fd7a:115c:a1e0::1]:7471";
+  seed("learned-peers.txt", 1, discovery::format_learned_peers(learned));
+  const Bytes known = sync::encode_known_frontier({{fuzz::kSender, 6}, {fuzz::kPartner, 2}});
+  seed("known-frontier.bin", 2,
+       std::string_view(reinterpret_cast<const char*>(known.data()), known.size()));
+  seed("entry-id.txt", 3, store::entry_id(fuzz::kSender, 17));
+  seed("entry-id-local.txt", 3, store::entry_id(store::kPrivateDevice, 3));
+  seed("window-weeks.txt", 4, "12w\n\n");
+  seed("window-dates.txt", 4, "30d\n2026-09-01\n2026-11-27");
+  seed("window-all.txt", 4, "all\n\n2026-11-27");
+  seed("date.txt", 5, insight::format_iso_date(20'417));
+  seed("date-leap.txt", 5, "2024-02-29");
+  seed("week.txt", 6, insight::format_iso_week(insight::week_of(20'417)));
+  seed("week-short.txt", 6, "2026-W9");
+  seed("week-53.txt", 6, "2020-W53");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -281,6 +422,9 @@ int main(int argc, char** argv) {
   pairing_seeds();
   beacon_seeds();
   config_seeds();
+  text_seeds();
+  api_seeds();
+  record_seeds();
   std::printf("seeds written to %s\n", argv[1]);
   return 0;
 }
