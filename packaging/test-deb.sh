@@ -30,8 +30,8 @@
 # machine's apt uses (/etc/apt/sources.list or sources.list.d). Installs debootstrap if missing.
 # Exit status: 0 ok; 1 a step failed (its output says which); 2 not run as root; 77 this machine
 # cannot run the test (no reachable mirror, no permission to mount): packaging/test.sh reports it
-# as skipped. About three minutes, two of them debootstrap (see the timings it prints); CI runs
-# it from packaging/test.sh.
+# as skipped. Two to three minutes, most of them debootstrap (see the timings it prints; about
+# 35 s with a kept root); CI runs it from packaging/test.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-deb}
