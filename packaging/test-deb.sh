@@ -14,6 +14,8 @@
 #   use       init, add, list, show
 #   upgrade   a newer build installed under the running daemon, which still answers; restart:
 #             the same journal (its entry count and every entry)
+#   pair      Sam, a second user with the unit's daemon of their own, joins with the code from
+#             `tandem pair invite`; `tandem sync --wait`: Sam holds as many entries as Alex
 #   tour      packaging/tour.sh against /usr/bin (TANDEM_BIN_DIR): entries of every kind,
 #             thanks, list, show, no plaintext on disk, the report, two daemons pair and connect
 #   remove    apt-get remove deletes every file of the package and keeps the journal and
@@ -30,8 +32,8 @@
 # machine's apt uses (/etc/apt/sources.list or sources.list.d). Installs debootstrap if missing.
 # Exit status: 0 ok; 1 a step failed (its output says which); 2 not run as root; 77 this machine
 # cannot run the test (no reachable mirror, no permission to mount): packaging/test.sh reports it
-# as skipped. Two to three minutes, most of them debootstrap (see the timings it prints; about
-# 35 s with a kept root); CI runs it from packaging/test.sh.
+# as skipped. Two to three minutes, most of them debootstrap (see the timings it prints; under
+# 40 s with a kept root); CI runs it from packaging/test.sh.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$here/build-deb}
@@ -106,7 +108,10 @@ mounted=()
 cleanup() {
   local m
   # A daemon a failed step left running in the root.
-  if [[ -f $root/tmp/tandemd.pid ]]; then kill -TERM "$(cat "$root/tmp/tandemd.pid")" 2>/dev/null || true; fi
+  local f
+  for f in "$root/tmp/tandemd.pid" "$root/tmp/sam-tandemd.pid"; do
+    if [[ -f $f ]]; then kill -TERM "$(cat "$f")" 2>/dev/null || true; fi
+  done
   for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do umount -l "${mounted[i]}" 2>/dev/null || true; done
   # Never delete through a mount that is still there.
   if ((keep_root == 0)) && ! findmnt -rno TARGET | grep -q "^$root/"; then
@@ -169,10 +174,19 @@ apt_in_root() {
 }
 installed_version() { chroot "$root" dpkg-query -W -f '${Status} ${Version}' tandem 2>/dev/null || true; }
 
-rm -rf "$root/tmp/tandem-home" "$root/tmp/tandem-run" "$root/tmp/tandemd.pid" "$root/tmp/tandemd.log" \
-  "$root/tmp/package-files"
+rm -rf "$root/tmp/tandem-home" "$root/tmp/tandem-run" "$root"/tmp/tandemd.{pid,log} \
+  "$root/tmp/sam-home" "$root/tmp/sam-run" "$root"/tmp/sam-tandemd.{pid,log} "$root/tmp/package-files"
 cat >"$root/tmp/lib.sh" <<'LIB'
 run() { printf '$ %s\n' "$*"; "$@"; }
+# The daemon started as the unit: its pid and log (Sam's, a second user, has their own).
+pidfile=/tmp/tandemd.pid logfile=/tmp/tandemd.log
+# Runs a command (or a function here) as Sam, a second user on the same machine.
+as_sam() {
+  HOME=/tmp/sam-home XDG_RUNTIME_DIR=/tmp/sam-run pidfile=/tmp/sam-tandemd.pid \
+    logfile=/tmp/sam-tandemd.log "$@"
+}
+# A JSON document's first string or number value for KEY (no python3 or jq in the root).
+json_field() { grep -o "\"$1\":\(\"[^\"]*\"\|[0-9]*\)" | head -n1 | cut -d: -f2 | tr -d "\""; }
 # What the README says the package installs (install, remove and purge check them by name).
 readme_files=(/usr/bin/tandemd /usr/bin/tandem /usr/lib/systemd/user/tandemd.service
   /usr/share/man/man1/tandem.1.gz /usr/share/man/man5/tandemd.toml.5.gz
@@ -202,7 +216,7 @@ check_gone_journal_kept() {
 unit_file() { dpkg -L tandem | grep '/systemd/user/tandemd\.service$'; }
 unit_line() {
   local pid=""
-  [[ -f /tmp/tandemd.pid ]] && pid=$(cat /tmp/tandemd.pid)
+  [[ -f $pidfile ]] && pid=$(cat "$pidfile")
   sed -n "s/^$1=[-+@:!]*//p" "$(unit_file)" |
     sed "s#%h#$HOME#g; s#%t#$XDG_RUNTIME_DIR#g; s#\\\$MAINPID#$pid#g; s#\\\${MAINPID}#$pid#g"
 }
@@ -216,10 +230,10 @@ start_as_unit() {
   mkdir -p -m 0700 "$XDG_RUNTIME_DIR" "$XDG_RUNTIME_DIR/tandem"
   while read -r line; do if [[ -n $line ]]; then echo "ExecStartPre: $line"; $line; fi; done <<<"$pre"
   echo "ExecStart: $exec"
-  $exec 2>>/tmp/tandemd.log &
-  echo $! >/tmp/tandemd.pid
+  $exec 2>>"$logfile" &
+  echo $! >"$pidfile"
   for _ in $(seq 200); do [[ -S $XDG_RUNTIME_DIR/tandem/tandemd.sock ]] && return; sleep 0.05; done
-  echo "tandemd did not start:"; cat /tmp/tandemd.log; exit 1
+  echo "tandemd did not start:"; cat "$logfile"; exit 1
 }
 # systemctl --user reload: the unit's ExecReload line, $MAINPID being the running daemon.
 reload_as_unit() {
@@ -228,10 +242,10 @@ reload_as_unit() {
   echo "ExecReload: $reload"
   $reload
 }
-running() { kill -0 "$(cat /tmp/tandemd.pid)" 2>/dev/null; }
+running() { kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 entry_count() { tandem status | sed -n 's/^entries: *//p'; }
 stop_daemon() {
-  local pid; pid=$(cat /tmp/tandemd.pid)
+  local pid; pid=$(cat "$pidfile")
   kill -TERM "$pid"
   for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || { echo "tandemd stopped"; return; }; sleep 0.05; done
   echo "tandemd did not stop"; exit 1
@@ -274,7 +288,7 @@ run tandem list
 run tandem show "$id"
 # systemctl --user reload (ExecReload: SIGHUP): the daemon re-reads its config and stays up.
 reload_as_unit; sleep 0.3
-running || { echo "tandemd exited on reload"; cat /tmp/tandemd.log; exit 1; }
+running || { echo "tandemd exited on reload"; cat "$logfile"; exit 1; }
 run tandem status | grep -q "^initialized: *yes"
 [[ -d $HOME/.local/share/tandem/store ]] || { echo "not in the XDG data dir"; exit 1; }
 [[ -S $XDG_RUNTIME_DIR/tandem/tandemd.sock ]] || { echo "socket not in the runtime dir"; exit 1; }
@@ -290,7 +304,7 @@ apt_in_root install --no-install-recommends /tmp/tandem.deb
 [[ $(installed_version) == "install ok installed $version" ]] || { installed_version; exit 1; }
 step '
 # dpkg replaced the files under it: the old daemon still runs and answers the new client.
-running || { echo "tandemd died during the upgrade"; cat /tmp/tandemd.log; exit 1; }
+running || { echo "tandemd died during the upgrade"; cat "$logfile"; exit 1; }
 [[ $(entry_count) == $(cat /tmp/before.count) ]] || { echo "the running daemon lost entries"; exit 1; }
 echo "the running daemon answered the upgraded tandem"
 # systemctl --user restart tandemd
@@ -303,6 +317,31 @@ cmp /tmp/before.json /tmp/after.json || { echo "the journal changed across the u
 echo "after the upgrade and a restart: the same $(cat /tmp/before.count) entries"
 run tandem add appreciation --to partner "for the dinner"
 run tandem status
+stop_daemon
+'
+
+stamp "pair as the README says: Sam, with a unit of their own, joins with the code; tandem sync --wait"
+step '
+start_as_unit
+mkdir -p -m 0700 /tmp/sam-home && mkdir -p /tmp/sam-home/.config/tandem /tmp/sam-home/.local/share
+printf "listen = \"127.0.0.1:0\"\ndiscovery = false\n" >/tmp/sam-home/.config/tandem/tandemd.toml
+as_sam start_as_unit
+echo "$ tandem pair invite"
+tandem pair invite --json >/tmp/invite.out &
+invite=$!
+for _ in $(seq 200); do [[ -s /tmp/invite.out ]] && break; sleep 0.05; done
+code=$(head -n1 /tmp/invite.out | json_field code)
+port=$(head -n1 /tmp/invite.out | json_field port)
+[[ -n $code && -n $port ]] || { echo "no code from tandem pair invite"; cat /tmp/invite.out; exit 1; }
+run as_sam tandem pair join "$code" --name Sam --address "127.0.0.1:$port"
+wait "$invite"
+run as_sam tandem sync --wait --timeout 60
+for _ in $(seq 50); do [[ $(as_sam entry_count) == $(entry_count) ]] && break; sleep 0.1; done
+[[ $(as_sam entry_count) == $(entry_count) ]] ||
+  { echo "after sync --wait: Alex has $(entry_count) entries, Sam $(as_sam entry_count)"; exit 1; }
+as_sam tandem list | grep -q "for the dinner" || { echo "Sam does not see Alex'"'"'s entry"; exit 1; }
+echo "Sam holds the same $(entry_count) entries as Alex, Alex'"'"'s notes readable"
+as_sam stop_daemon
 tandem list --json >/tmp/kept.json
 stop_daemon
 '
@@ -333,6 +372,6 @@ apt_in_root purge tandem
 step '
 check_gone_journal_kept
 [[ ! -e /usr/share/doc/tandem ]] || { echo "docs left after purge"; exit 1; }
-run rm -rf "$HOME/.local/share/tandem" "$HOME/.config/tandem"
+run rm -rf "$HOME/.local/share/tandem" "$HOME/.config/tandem" /tmp/sam-home
 '
-stamp "ok: install, configure, run as the unit, upgrade, the tour, remove, reinstall and purge on a fresh Debian $suite"
+stamp "ok: install, configure, run as the unit, upgrade, pair and sync, the tour, remove, reinstall and purge on a fresh Debian $suite"
