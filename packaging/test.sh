@@ -20,8 +20,8 @@ jobs=$(nproc)
 cmake -S "$here" -B "$here/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$here/build" --parallel "$jobs"
 (cd "$here/build" && ctest --output-on-failure --timeout 600 -j "$jobs")
-# The .deb from this build, installed, upgraded and removed in a fresh Debian root
-# (packaging/test-deb.sh: about three minutes, bounded at 15). TANDEM_TEST_DEB=0 skips it; without
+# The .deb from this build, installed, upgraded, toured and removed in a fresh Debian root
+# (packaging/test-deb.sh: two to three minutes, bounded at 15). TANDEM_TEST_DEB=0 skips it; without
 # root, a reachable Debian mirror or permission to mount it reports itself skipped.
 if [[ ${TANDEM_TEST_DEB:-1} != 0 ]]; then
   if [[ $(id -u) -ne 0 ]]; then

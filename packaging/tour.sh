@@ -1,14 +1,27 @@
 #!/usr/bin/env bash
 # The tandem tour: installs what is missing, builds, then runs a real tandemd on a temporary data
 # directory and drives it through the real CLI: a journal is started, a handful of entries of
-# different kinds are recorded, listed and shown, and the daemon stops cleanly.
+# different kinds are recorded, listed and shown, the report printed, a second daemon (the
+# partner's device) pairs with the first over loopback, and both stop cleanly.
+# Usage: packaging/tour.sh                        (installs what is missing, builds ./build)
+#        TANDEM_BIN_DIR=/usr/bin packaging/tour.sh (no install, no build: tours the tandemd and
+#                                                  tandem in that directory, e.g. the .deb's;
+#                                                  needs only bash, coreutils and grep)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/.." && pwd)
-"$here/packaging/install-deps.sh"
-"$here/packaging/build.sh" "$here/build" >/dev/null
-bin="$here/build"
-tandemd="$bin/daemon/tandemd"
-tandem="$bin/client/tandem"
+if [[ -n "${TANDEM_BIN_DIR:-}" ]]; then
+  tandemd="$TANDEM_BIN_DIR/tandemd"
+  tandem="$TANDEM_BIN_DIR/tandem"
+else
+  here=$(cd "$(dirname "$0")/.." && pwd)
+  "$here/packaging/install-deps.sh"
+  "$here/packaging/build.sh" "$here/build" >/dev/null
+  tandemd="$here/build/daemon/tandemd"
+  tandem="$here/build/client/tandem"
+fi
+for b in "$tandemd" "$tandem"; do [[ -x "$b" ]] || { echo "tour.sh: no $b" >&2; exit 1; }; done
+# A JSON document's first string (or number) value for KEY; enough for the two the tour reads,
+# without asking for python3 or jq where only the package is installed.
+json_field() { grep -o "\"$1\":\(\"[^\"]*\"\|[0-9]*\)" | head -n1 | cut -d: -f2 | tr -d '"'; }
 
 tmp=$(mktemp -d /tmp/tandem-tour-XXXXXX)
 export TANDEM_SOCKET="$tmp/run/tandemd.sock"
@@ -44,7 +57,7 @@ run "$tandem" add bid --bidder partner --response toward --heard 4 "asked about 
 run "$tandem" add conflict --raised-by me --repair partner:apology:accepted --apologised-first partner --outcome compromise "the money worry"
 run "$tandem" add support --needed partner --gave me --form presence --helpful 5 "sat with Sam after the hospital call"
 run "$tandem" add checkin --fairness household=fair --fairness support=unfair-to-me --appreciated 4 --loaded 3 --satisfaction 4
-id=$("$tandem" list --kind contribution --by partner --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["entries"][0]["id"])')
+id=$("$tandem" list --kind contribution --by partner --json | json_field id)
 run "$tandem" thanks "$id" "thank you for thinking of the lunches"
 
 say "What the journal holds"
@@ -65,13 +78,16 @@ printf '$ %s\n' "$tandem pair invite"
 "$tandem" pair invite --json >"$tmp/invite.out" 2>/dev/null &
 invite_pid=$!
 for _ in $(seq 100); do [[ -s "$tmp/invite.out" ]] && break; sleep 0.05; done
-read -r code port < <(python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).readline()); print(d["code"], d["port"])' "$tmp/invite.out")
+code=$(head -n1 "$tmp/invite.out" | json_field code)
+port=$(head -n1 "$tmp/invite.out" | json_field port)
 echo "code: $code   (Alex reads it aloud)"
 run "$tandem" --socket "$sam_socket" pair join "$code" --name Sam --device-name sam-laptop --address "127.0.0.1:$port"
 wait "$invite_pid"
 
 say "Each daemon now knows the other device and connects to it (Noise XXpsk0, the roster checked)"
-for _ in $(seq 100); do "$tandem" peers --json | grep -q '"connected":true' && break; sleep 0.1; done
+connected=0
+for _ in $(seq 300); do "$tandem" peers --json | grep -q '"connected":true' && { connected=1; break; }; sleep 0.1; done
+((connected)) || { "$tandem" peers; echo "the two daemons did not connect within 30 s"; exit 1; }
 run "$tandem" peers
 run "$tandem" --socket "$sam_socket" status
 
