@@ -187,8 +187,8 @@ int main(int argc, char** argv) {
   auto uniform = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
   const auto started = Clock::now();
   Totals t;
+  test::TempDir dir("tandem-soak");
   try {
-    test::TempDir dir("tandem-soak");
     auto nodes = start_cluster(dir.path(), opt.devices);
     Acked acked(nodes.size());
     for (int round = 1; round <= opt.rounds; ++round) {
@@ -278,7 +278,9 @@ int main(int argc, char** argv) {
       check_dead_store(nodes[i], acked[i], t);
     }
   } catch (const std::exception& e) {
-    std::printf("FAILED: %s\n", e.what());
+    std::printf("FAILED: %s\n(the devices' directories are kept in %s)\n", e.what(),
+                dir.path().c_str());
+    dir.keep();
     t.failed = true;
   }
   long mean = 0, max = 0;

@@ -94,7 +94,11 @@ void DaemonProcess::start() {
     int status = 0;
     if (::waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("tandemd exited at start: " + log());
+      const std::string how =
+          WIFEXITED(status)     ? "with status " + std::to_string(WEXITSTATUS(status))
+          : WIFSIGNALED(status) ? "on signal " + std::to_string(WTERMSIG(status))
+                                : "";
+      throw std::runtime_error("tandemd exited at start " + how + ": " + log());
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }

@@ -18,6 +18,7 @@ class TempDir {
     path_ = templ;
   }
   ~TempDir() {
+    if (kept_) return;
     std::error_code ec;
     std::filesystem::remove_all(path_, ec);  // best effort: a test must not throw from here
   }
@@ -25,11 +26,14 @@ class TempDir {
   TempDir& operator=(const TempDir&) = delete;
 
   const std::string& path() const { return path_; }
+  // Leaves the directory in place when the TempDir dies (to look at after a failure).
+  void keep() { kept_ = true; }
   // A path inside the directory (not created).
   std::string operator/(const std::string& name) const { return path_ + "/" + name; }
 
  private:
   std::string path_;
+  bool kept_ = false;
 };
 
 }  // namespace tandem::test
