@@ -125,6 +125,14 @@ int run_peers(Invocation& inv) {
   }
   print(inv, std::string("listening on ") +
                  (list.getListen().size() ? list.getListen().cStr() : "-") + "\n");
+  if (list.hasThisDevice()) {
+    auto self = list.getThisDevice();
+    char line[512];
+    std::snprintf(line, sizeof line, "%-16s %-12s %-8s %-24s %s\n", self.getDeviceId().cStr(),
+                  self.getDeviceName().cStr(), self.getMemberName().cStr(),
+                  self.getAddress().size() ? self.getAddress().cStr() : "-", "this device");
+    print(inv, line);
+  }
   if (list.getDevices().size() == 0) print(inv, "no other devices yet: tandem pair invite\n");
   for (auto d : list.getDevices()) {
     char line[512];

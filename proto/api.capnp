@@ -251,6 +251,8 @@ struct PeerView {
 struct PeerList {
   devices @0 :List(PeerView);  # every other device of the space
   listen @1 :Text;             # where this daemon accepts peers
+  thisDevice @2 :PeerView;     # this device (id, name, member; address: where it listens);
+                               # absent before the space exists
 }
 
 struct PeerAddressRequest {

@@ -596,7 +596,16 @@ void Network::peers(schema::Response::Builder out) {
   if (!roster || !*roster) return;
   std::vector<const store::DeviceInfo*> others;
   for (const auto& d : (*roster)->devices) {
-    if (d.id != me->device) others.push_back(&d);
+    if (d.id != me->device) {
+      others.push_back(&d);
+      continue;
+    }
+    auto self = list.initThisDevice();
+    self.setDeviceId(to_hex(d.id));
+    self.setDeviceName(d.name);
+    self.setMemberName((*roster)->member_names[d.member]);
+    self.setMember(schema::Party::ME);
+    self.setAddress(listen_address());
   }
   auto frontier_here = sync::frontier(store_, *txn);
   const sync::Frontier* mine = frontier_here ? &*frontier_here : nullptr;

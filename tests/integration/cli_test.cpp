@@ -315,3 +315,60 @@ TEST_CASE("doctor warns about a paired device that has stopped and says how to b
   CHECK(r.out.find("tandem peer add HOST:PORT") != std::string::npos);
   CHECK(r.code == 0);  // a warning, not a failure
 }
+
+TEST_CASE("tandem peers shows this device and the partner's, and tandem peer manages static peers",
+          "[cli][pair]") {
+  Device alex, sam;
+  REQUIRE(
+      root(alex.call(R"({"id": 1, "init": {"name": "Alex", "deviceName": "laptop"}})")).isInit());
+  pair(alex, sam, "Sam");
+  REQUIRE(eventually([&] {
+    auto p = alex.call(R"({"id": 2, "peers": {}})");
+    auto d = root(p).getPeers().getDevices();
+    return d.size() == 1 && d[0].getConnected();
+  }));
+  auto cli = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {binary("tandem"), "--socket", alex.daemon.socket()});
+    return run(args);
+  };
+
+  auto text = cli({"peers"});
+  INFO(text.out << text.err);
+  REQUIRE(text.code == 0);
+  CHECK(text.out.find("listening on " + alex.listen()) != std::string::npos);
+  // One line for this device, one for Sam's, connected, with a round trip and a last-seen time.
+  auto line_with = [&](const std::string& what) {
+    std::size_t at = text.out.find(what);
+    if (at == std::string::npos) return std::string();
+    std::size_t begin = text.out.rfind('\n', at) + 1, end = text.out.find('\n', at);
+    return text.out.substr(begin, end - begin);
+  };
+  const std::string mine = line_with("this device");
+  CHECK(mine.find("laptop") != std::string::npos);
+  CHECK(mine.find("Alex") != std::string::npos);
+  CHECK(mine.find(alex.listen()) != std::string::npos);
+  const std::string sams = line_with("Sam");
+  CHECK(sams.find(" connected") != std::string::npos);
+  CHECK(sams.find(" ms") != std::string::npos);
+  CHECK(sams.find("not connected") == std::string::npos);
+
+  auto json = cli({"peers", "--json"});
+  REQUIRE(json.code == 0);
+  CHECK(json.out.find(R"("thisDevice":{)") != std::string::npos);
+  CHECK(json.out.find(R"("connected":true)") != std::string::npos);
+  CHECK(json.out.find(R"("memberName":"Sam")") != std::string::npos);
+
+  // Static peers: add, list, remove; a bad address is refused with the daemon-error exit code.
+  CHECK(cli({"peer", "add", "10.0.0.7:7470"}).code == 0);
+  CHECK(cli({"peer", "add", "[fd00::7]:7470"}).code == 0);
+  auto listed = cli({"peer", "list"});
+  CHECK(listed.out == "10.0.0.7:7470\n[fd00::7]:7470\n");
+  CHECK(cli({"peer", "list", "--json"}).out.find(R"("10.0.0.7:7470")") != std::string::npos);
+  CHECK(cli({"peer", "remove", "10.0.0.7:7470"}).code == 0);
+  CHECK(cli({"peer", "list"}).out == "[fd00::7]:7470\n");
+  auto bad = cli({"peer", "add", "not an address"});
+  INFO(bad.err);
+  CHECK(bad.code == 1);
+  CHECK(bad.err.find("peer address 'not an address'") != std::string::npos);
+  CHECK(cli({"peer", "list"}).out == "[fd00::7]:7470\n");
+}
