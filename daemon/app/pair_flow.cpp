@@ -1,8 +1,13 @@
 // Network::pair_invite and pair_join: the pairing protocol (daemon/pairing) run over a plain
 // Noise_XX channel, with the store changes each side makes once the keys are confirmed.
+//
+// The Noise session of an exchange uses a throwaway static key pair on each side (made for this
+// invite, for this join), never the device's long-term key: whoever connects to an open invite
+// learns nothing that identifies the device, and can at most spend the code's one guess.
 #include "daemon/api/codec.hpp"
 #include "daemon/app/commit.hpp"
 #include "daemon/app/network.hpp"
+#include "daemon/app/pair_welcome.hpp"
 #include "daemon/discovery/pairing_code.hpp"
 #include "daemon/discovery/peers.hpp"
 #include "daemon/discovery/random.hpp"
@@ -80,43 +85,56 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   const Bytes prs = discovery::prs(code);
 
   // A listener of its own for this one code: the first connection that completes the Noise
-  // handshake takes the code's one guess; the listener closes at once.
+  // handshake takes the code's one guess. Later ones, while this invite lasts, hear that the
+  // code was used; once it ends, the port closes.
   struct Shared {
     std::optional<wire::Channel> channel;
     asio::steady_timer wake;
+    crypto::DhKeyPair session = crypto::dh_keypair();  // this invite's throwaway Noise static key
     explicit Shared(asio::io_context& io) : wake(io) {}
   };
+  // shared_ptr: handshakes still in flight when this request ends borrow the session key, so
+  // they hold it through the copy of `authorize` each one keeps.
   auto shared = std::make_shared<Shared>(io_);
   auto peer_ep = listener_->local_endpoint();
   tcp::endpoint pair_ep(peer_ep.address(),
                         peer_ep.port() == 0 || peer_ep.port() == 65535 ? 0 : peer_ep.port() + 1);
   wire::ListenerOptions lo;
-  lo.channel = pairing_options(me->dh);
+  lo.channel = pairing_options(shared->session.secret);
+  lo.channel.local_static_public = shared->session.pub;
+  lo.channel.authorize = [keep = shared](const crypto::PublicKey&) { return true; };
   lo.max_handshakes = 8;
-  auto opened = wire::Listener::open(io_.get_executor(), pair_ep, lo, [shared](wire::Channel ch) {
+  auto on_channel = [this, shared](wire::Channel ch) {
     if (shared->channel) {
-      ch.close();
+      // A refusal is a courtesy: the later device fails whether or not it gets through.
+      asio::co_spawn(
+          io_,
+          [](wire::Channel c) -> awaitable<void> {
+            (void)(co_await c.send(pairing::refused_message(
+                "this code was already used by another device; ask for a new code "
+                "(tandem pair invite)")));
+            c.close();
+          }(std::move(ch)),
+          asio::detached);
       return;
     }
     shared->channel.emplace(std::move(ch));
     shared->wake.cancel();
-  });
+  };
+  auto opened = wire::Listener::open(io_.get_executor(), pair_ep, lo, on_channel);
   if (!opened && pair_ep.port() != 0) {
     opened = wire::Listener::open(io_.get_executor(), tcp::endpoint(pair_ep.address(), 0), lo,
-                                  [shared](wire::Channel ch) {
-                                    if (shared->channel) {
-                                      ch.close();
-                                      return;
-                                    }
-                                    shared->channel.emplace(std::move(ch));
-                                    shared->wake.cancel();
-                                  });
+                                  on_channel);
   }
   if (!opened) {
     api::set_error(out, 0, opened.error());
     co_return;
   }
   std::unique_ptr<wire::Listener> pair_listener = std::move(*opened);
+  struct StopListener {
+    wire::Listener& l;
+    ~StopListener() { l.stop(); }
+  } stop_listener{*pair_listener};
   asio::co_spawn(io_, pair_listener->run(), asio::detached);
   const std::uint16_t pair_port = pair_listener->local_endpoint().port();
 
@@ -150,7 +168,6 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
 
   shared->wake.expires_after(timeout);
   co_await shared->wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  pair_listener->stop();
   if (beacons) beacons->stop();
   if (!shared->channel) {
     api::set_error(out, 0,
@@ -160,14 +177,17 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   }
   wire::Channel& ch = *shared->channel;
   pairing::Binding binding{prs, ByteView(ch.handshake_hash().data(), ch.handshake_hash().size()),
-                           ch.remote_static(), crypto::dh_public(me->dh)};
+                           ch.remote_static(), shared->session.pub};
   auto fail = [&](const Error& e) {
     spdlog::warn("pairing failed: {}", e.message);
     api::set_error(out, 0, e);
   };
+  // From here on the code is spent, whoever connected.
+  const std::string spent = "; the code is spent, run `tandem pair invite` again";
   auto hello = co_await ch.receive();
   if (!hello) {
-    fail({Code::kUnavailable, "the joining device went away: " + hello.error().message});
+    fail({Code::kUnavailable, "a device connected but went away without trying the code (" +
+                                  hello.error().message + ")" + spent});
     co_return;
   }
   auto inviter = pairing::Inviter::on_hello(binding, *hello);
@@ -175,7 +195,7 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
     // A refusal is a courtesy: the pairing fails whether or not it gets through.
     (void)(co_await ch.send(pairing::refused_message("pairing failed")));
     ch.close();
-    fail({Code::kForbidden, "pairing failed: " + inviter.error().message});
+    fail({Code::kForbidden, "pairing failed: " + inviter.error().message + spent});
     co_return;
   }
   if (auto sent = co_await ch.send(inviter->reply()); !sent) {
@@ -210,7 +230,7 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   txn->abort();
   store::Roster r = **roster;
   for (const auto& d : r.devices) {
-    if (d.id == j.device_id || d.dh_key == ch.remote_static()) {
+    if (d.id == j.device_id || d.dh_key == j.dh_key || d.sign_key == j.sign_key) {
       // A refusal is a courtesy: the pairing fails whether or not it gets through.
       (void)(co_await ch.send(pairing::refused_message("that device is already in this space")));
       fail({Code::kAlreadyInitialized, "that device is already in this space"});
@@ -235,16 +255,20 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   dev.member = as_device ? me->member : store::Roster::other(me->member);
   dev.name = j.device_name;
   dev.sign_key = j.sign_key;
-  dev.dh_key = ch.remote_static();
+  dev.dh_key = j.dh_key;
   r.devices.push_back(dev);
   if (!as_device && !j.member_name.empty()) r.member_names[dev.member] = j.member_name;
   const Bytes roster_bytes = store::encode_roster(r);
   const store::DeviceId self = me->device;
+  Bytes roster_record;  // the record just signed, as sync will carry it, for the welcome
   Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
     TANDEM_TRY(store_.put_meta(t, "roster", roster_bytes));
     auto h = store_.append(t, self, me->sign, static_cast<std::uint64_t>(clock_.now_ms()) << 16,
                            store::kFlagRoster, store::make_body(roster_bytes, ""));
     if (!h) return h.error();
+    auto packed = pack_roster_record(store_, t, self);
+    if (!packed) return packed.error();
+    roster_record = std::move(*packed);
     return {};
   });
   if (!st) {
@@ -255,6 +279,7 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   w.space_id = r.space_id;
   w.space_key = space_key_->clone();
   w.roster = roster_bytes;
+  w.roster_record = std::move(roster_record);
   w.member = dev.member;
   w.peer_port = listener_->local_endpoint().port();
   auto sealed = inviter->welcome(w);
@@ -346,23 +371,35 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
 
   auto sign = crypto::sign_keypair();
   auto dh = crypto::dh_keypair();
+  const auto session = crypto::dh_keypair();  // this join's throwaway Noise static key
   pairing::JoinerInfo info;
   crypto::random_fill(info.device_id);
   if (info.device_id == store::kPrivateDevice) info.device_id[0] = 1;
   info.device_name = device_name;
   info.member_name = name;
   info.sign_key = sign.pub;
+  info.dh_key = dh.pub;
 
-  auto opts = pairing_options(dh.secret);
+  auto opts = pairing_options(session.secret);
   auto ch = co_await wire::connect(io_.get_executor(), *target, opts);
   if (!ch) {
-    api::set_error(out, 0,
-                   {Code::kUnavailable, "cannot reach the inviting device: " + ch.error().message});
+    // Connection refused is what a spent or expired code looks like: its port closed.
+    const std::string where = target->address().to_string() + ":" + std::to_string(target->port());
+    const bool refused = ch.error().message.find("refused") != std::string::npos;
+    api::set_error(
+        out, 0,
+        {Code::kUnavailable,
+         refused ? "no invite is open at " + where +
+                       " any more: the code was most likely used already or has expired (or the "
+                       "address is wrong); run `tandem pair invite` again on the inviting device"
+                 : "cannot reach the inviting device at " + where + " (" + ch.error().message +
+                       "): it may not be reachable from here, or the code was used or has "
+                       "expired; run `tandem pair invite` again on it"});
     co_return;
   }
   const Bytes prs = discovery::prs(*code);
   pairing::Binding binding{prs, ByteView(ch->handshake_hash().data(), ch->handshake_hash().size()),
-                           dh.pub, ch->remote_static()};
+                           session.pub, ch->remote_static()};
   auto joiner = pairing::Joiner::start(binding, info);
   if (!joiner) {
     api::set_error(out, 0, joiner.error());
@@ -376,7 +413,10 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   auto reply = co_await ch->receive();
   if (!reply) {
     api::set_error(out, 0,
-                   {Code::kUnavailable, "the inviting device went away: " + reply.error().message});
+                   {Code::kUnavailable, "the inviting device hung up before answering (" +
+                                            reply.error().message +
+                                            "): the code may have been used or expired; run "
+                                            "`tandem pair invite` again on it"});
     co_return;
   }
   auto confirm = joiner->on_reply(*reply);
@@ -387,7 +427,9 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
       api::set_error(out, 0,
                      {Code::kForbidden, "wrong code: nothing was shared; ask for a new code"});
     } else {
-      api::set_error(out, 0, {Code::kForbidden, "pairing refused: " + confirm.error().message});
+      api::set_error(out, 0,
+                     {Code::kForbidden, "the inviting device refused: " + confirm.error().message +
+                                            "; nothing was shared"});
     }
     ch->close();
     co_return;
@@ -399,7 +441,6 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
     co_return;
   }
   auto welcome_msg = co_await ch->receive();
-  const crypto::PublicKey inviter_key = ch->remote_static();
   ch->close();
   if (!welcome_msg) {
     api::set_error(out, 0,
@@ -411,13 +452,21 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
     api::set_error(out, 0, {Code::kForbidden, "pairing failed: " + welcome.error().message});
     co_return;
   }
-  auto roster = store::decode_roster(welcome->roster);
-  const store::DeviceInfo* mine = roster ? roster->device(info.device_id) : nullptr;
-  if (!mine || mine->sign_key != sign.pub || mine->dh_key != dh.pub ||
-      mine->member != welcome->member || roster->space_id != welcome->space_id) {
-    api::set_error(out, 0, {Code::kCorrupt, "the welcome's roster does not hold this device"});
+  // The roster as sync would accept it (signed by a device it lists, holding this device as it
+  // asked), before anything is stored.
+  auto verified =
+      verify_welcome_roster(welcome->roster_record, welcome->roster,
+                            {welcome->space_id, welcome->member, info.device_id, sign.pub, dh.pub});
+  if (!verified) {
+    spdlog::warn("pairing: refused the welcome: {}", verified.error().message);
+    api::set_error(out, 0,
+                   {Code::kCorrupt,
+                    "pairing failed: the inviting device sent a roster this device "
+                    "cannot accept (" +
+                        verified.error().message + "); nothing was stored"});
     co_return;
   }
+  const store::Roster* roster = &verified->roster;
 
   // Keys first (0600 files), then the store; a leftover from an earlier failed attempt goes.
   for (const char* f : {"/device.sign", "/device.dh", "/space.key"})
@@ -434,12 +483,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
   // Where the inviter accepts peers: a learned address (not a static peer the user gave), which
   // its hellos keep up to date if it moves to another port.
   std::string learned;
-  for (const auto& d : roster->devices) {
-    if (d.dh_key == inviter_key) {
-      host.port = welcome->peer_port;
-      learned = to_hex(d.id) + " " + discovery::format_peer_address(host) + "\n";
-    }
-  }
+  host.port = welcome->peer_port;
+  learned = to_hex(verified->inviter) + " " + discovery::format_peer_address(host) + "\n";
   Status st = co_await commit_op(committer_, [&, this](store::Txn& t) -> Status {
     auto self = store_.self(t);
     if (!self) return self.error();
