@@ -1,5 +1,7 @@
 // Pairing and peer connections between real daemons on loopback: a short code, CPace inside
 // Noise_XX, the roster handed over, then Noise XXpsk0 connections checked against the roster.
+#include "daemon/store/keyfiles.hpp"
+#include "daemon/wire/channel.hpp"
 #include "tests/support/devices.hpp"
 
 #include <catch2/catch.hpp>
@@ -9,6 +11,61 @@
 
 using namespace tandem;
 using namespace tandem::test;
+
+namespace {
+
+namespace asio = wire::asio;
+using wire::awaitable;
+using wire::tcp;
+
+// A stranger on the network who connects to an open invite's port: anyone can complete the plain
+// Noise_XX handshake there. It keeps the channel (and so the code's one guess) until hang_up().
+struct Stranger {
+  asio::io_context io;
+  crypto::DhKeyPair me = crypto::dh_keypair();
+  std::optional<wire::Channel> channel;
+  explicit Stranger(std::uint16_t port) {
+    wire::ChannelOptions o;
+    o.protocol = std::string(wire::kPairingProtocol);
+    o.prologue = std::string(wire::kPairingPrologue);
+    o.local_static = &me.secret;
+    o.authorize = [](const crypto::PublicKey&) { return true; };
+    asio::co_spawn(
+        io,
+        [&]() -> awaitable<void> {
+          auto ch = co_await wire::connect(
+              io.get_executor(), tcp::endpoint(asio::ip::address_v4::loopback(), port), o);
+          if (ch) channel.emplace(std::move(*ch));
+        },
+        asio::detached);
+    io.run();
+    io.restart();
+  }
+  // The inviter's static key as the stranger saw it in the handshake.
+  crypto::PublicKey seen() const { return channel->remote_static(); }
+  void hang_up() {
+    channel->close();
+    io.run();
+  }
+};
+
+// The long-term X25519 public key of `d` (the one its roster entry lists).
+crypto::PublicKey long_term_dh(Device& d) {
+  auto sk = store::read_key_file<32>(d.dir.path() + "/data/keys/device.dh");
+  REQUIRE(sk);
+  return crypto::dh_public(*sk);
+}
+
+std::string message_of(const Msg& m) {
+  return root(m).getError().getMessage().cStr();
+}
+
+Msg join(Device& d, const std::string& code, std::uint16_t port) {
+  return d.call(R"({"id": 2, "pairJoin": {"code": ")" + code +
+                R"(", "name": "Sam", "address": "127.0.0.1:)" + std::to_string(port) + R"("}})");
+}
+
+}  // namespace
 
 TEST_CASE("two partners pair with a code and their daemons connect", "[pair][network]") {
   Device alex, sam;
@@ -79,12 +136,66 @@ TEST_CASE("a wrong code fails on both sides, joins nothing, and spends the code"
   CHECK_FALSE(root(intruder.call(R"({"id": 3, "status": {}})")).getStatus().getInitialized());
   CHECK(root(alex.call(R"({"id": 4, "peers": {}})")).getPeers().getDevices().size() == 0);
   // The code was spent: the right code no longer works.
+  // The code was spent: the right code no longer works, and the joiner is told why.
   Device late;
-  auto again =
-      late.call(R"({"id": 5, "pairJoin": {"code": ")" + code +
-                R"(", "name": "Sam", "address": "127.0.0.1:)" + std::to_string(port) + R"("}})");
-  CHECK(root(again).isError());
+  auto again = join(late, code, port);
+  REQUIRE(root(again).isError());
+  CHECK(root(again).getError().getCode() == schema::ErrorCode::UNAVAILABLE);
+  INFO(message_of(again));
+  CHECK(message_of(again).find("used already or has expired") != std::string::npos);
+  CHECK(message_of(again).find("tandem pair invite") != std::string::npos);
   CHECK_FALSE(root(late.call(R"({"id": 3, "status": {}})")).getStatus().getInitialized());
+}
+
+TEST_CASE(
+    "a stranger who connects to an open invite learns no long-term key and only spends "
+    "the code",
+    "[pair][network][security]") {
+  Device alex, sam;
+  REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
+  const crypto::PublicKey alex_key = long_term_dh(alex);
+  auto [conn, first] = invite(alex);
+  REQUIRE(root(first).isPairCode());
+  const std::string code = root(first).getPairCode().getCode().cStr();
+  const auto port = root(first).getPairCode().getPort();
+
+  Stranger stranger(port);
+  REQUIRE(stranger.channel);
+  // The invite's Noise session shows a throwaway key, not the device's long-term one.
+  CHECK(stranger.seen() != alex_key);
+
+  // While the stranger holds the code's one guess, the real joiner hears exactly that.
+  auto during = join(sam, code, port);
+  REQUIRE(root(during).isError());
+  INFO(message_of(during));
+  CHECK(root(during).getError().getCode() == schema::ErrorCode::FORBIDDEN);
+  CHECK(message_of(during).find("already used") != std::string::npos);
+
+  // The stranger hangs up without a guess: the invite fails, saying the code is spent.
+  stranger.hang_up();
+  auto final_answer = parse_response(conn->read_line());
+  REQUIRE(root(final_answer).isError());
+  INFO(message_of(final_answer));
+  CHECK(message_of(final_answer).find("the code is spent") != std::string::npos);
+  CHECK(message_of(final_answer).find("tandem pair invite") != std::string::npos);
+
+  // Afterwards the port is closed: the joiner is told the code was most likely used or expired.
+  auto after = join(sam, code, port);
+  REQUIRE(root(after).isError());
+  INFO(message_of(after));
+  CHECK(message_of(after).find("used already or has expired") != std::string::npos);
+  CHECK_FALSE(root(sam.call(R"({"id": 3, "status": {}})")).getStatus().getInitialized());
+  CHECK(root(alex.call(R"({"id": 4, "peers": {}})")).getPeers().getDevices().size() == 0);
+
+  // Each invite has a key of its own: nothing links two invites of one device.
+  auto [conn2, second] = invite(alex);
+  REQUIRE(root(second).isPairCode());
+  Stranger again(root(second).getPairCode().getPort());
+  REQUIRE(again.channel);
+  CHECK(again.seen() != alex_key);
+  CHECK(again.seen() != stranger.seen());
+  again.hang_up();
+  CHECK(root(parse_response(conn2->read_line())).isError());
 }
 
 TEST_CASE("an invite code expires", "[pair][network]") {
@@ -92,10 +203,47 @@ TEST_CASE("an invite code expires", "[pair][network]") {
   REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
   auto [conn, first] = invite(alex, R"("timeoutSeconds": 1)");
   REQUIRE(root(first).isPairCode());
+  const std::string code = root(first).getPairCode().getCode().cStr();
+  const auto port = root(first).getPairCode().getPort();
   auto final_answer = parse_response(conn->read_line(5000));
   REQUIRE(root(final_answer).isError());
   CHECK(std::string(root(final_answer).getError().getMessage().cStr()).find("expired") !=
         std::string::npos);
+  // The joiner who comes too late is told what most likely happened.
+  Device sam;
+  auto late = join(sam, code, port);
+  REQUIRE(root(late).isError());
+  INFO(message_of(late));
+  CHECK(root(late).getError().getCode() == schema::ErrorCode::UNAVAILABLE);
+  CHECK(message_of(late).find("used already or has expired") != std::string::npos);
+  CHECK(message_of(late).find("tandem pair invite") != std::string::npos);
+  CHECK_FALSE(root(sam.call(R"({"id": 3, "status": {}})")).getStatus().getInitialized());
+}
+
+TEST_CASE("an invite without a timeout is good for ten minutes", "[pair][network]") {
+  Device alex;
+  REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto [conn, first] = invite(alex);
+  const auto after = std::chrono::duration_cast<std::chrono::milliseconds>(
+                         std::chrono::system_clock::now().time_since_epoch())
+                         .count();
+  REQUIRE(root(first).isPairCode());
+  const auto expires = static_cast<std::int64_t>(root(first).getPairCode().getExpiresAt());
+  CHECK(expires >= before + 600'000);
+  CHECK(expires <= after + 600'000);
+  // And one with a timeout reports that one.
+  Device jo;
+  REQUIRE(root(jo.call(R"({"id": 1, "init": {"name": "Jo"}})")).isInit());
+  auto [conn2, second] = invite(jo, R"("timeoutSeconds": 90)");
+  REQUIRE(root(second).isPairCode());
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  CHECK(std::abs(static_cast<std::int64_t>(root(second).getPairCode().getExpiresAt()) -
+                 (now + 90'000)) < 5'000);
 }
 
 TEST_CASE("a device of another space cannot connect", "[pair][network][security]") {
