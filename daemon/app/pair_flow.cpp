@@ -38,6 +38,19 @@ wire::ChannelOptions pairing_options(const crypto::DhSecretKey& local) {
   return o;
 }
 
+// Pushes a pairProgress answer with the request's id, when the client asked for them.
+void push_progress(bool wanted, api::EventSink& sink, std::uint32_t id, schema::PairStep step,
+                   const std::string& address = {}) {
+  if (!wanted) return;
+  capnp::MallocMessageBuilder msg;
+  auto r = msg.initRoot<schema::Response>();
+  r.setId(id);
+  auto p = r.initPairProgress();
+  p.setStep(step);
+  p.setAddress(address);
+  sink.push(msg);
+}
+
 std::string host_name() {
   char host[256] = {};
   ::gethostname(host, sizeof host - 1);
@@ -176,6 +189,7 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
     co_return;
   }
   wire::Channel& ch = *shared->channel;
+  push_progress(req.getProgress(), *sink, id, schema::PairStep::CHECKING);
   pairing::Binding binding{prs, ByteView(ch.handshake_hash().data(), ch.handshake_hash().size()),
                            ch.remote_static(), shared->session.pub};
   auto fail = [&](const Error& e) {
@@ -297,8 +311,10 @@ awaitable<void> Network::pair_invite(schema::PairInviteRequest::Reader req, std:
   p.setAsDevice(as_device);
 }
 
-awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
-                                   schema::Response::Builder out) {
+awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, std::uint32_t id,
+                                   schema::Response::Builder out,
+                                   const std::shared_ptr<api::EventSink>& sink) {
+  const bool progress = req.getProgress();
   if (journal_.identity()) {
     api::set_error(out, 0,
                    {Code::kAlreadyInitialized,
@@ -354,6 +370,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
                                    "); give its address with --address HOST:PORT"});
       co_return;
     }
+    push_progress(progress, *sink, id, schema::PairStep::SEARCHING);
     wait.expires_after(
         std::chrono::seconds(req.getTimeoutSeconds() ? req.getTimeoutSeconds() : 60));
     co_await wait.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -367,6 +384,8 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
     }
     host.host = target->address().to_string();
     host.ipv6 = target->address().is_v6();
+    push_progress(progress, *sink, id, schema::PairStep::FOUND,
+                  discovery::format_peer_address({host.host, target->port(), host.ipv6}));
   }
 
   auto sign = crypto::sign_keypair();
@@ -397,6 +416,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req,
                        "expired; run `tandem pair invite` again on it"});
     co_return;
   }
+  push_progress(progress, *sink, id, schema::PairStep::CHECKING);
   const Bytes prs = discovery::prs(*code);
   pairing::Binding binding{prs, ByteView(ch->handshake_hash().data(), ch->handshake_hash().size()),
                            session.pub, ch->remote_static()};
