@@ -480,7 +480,7 @@ awaitable<void> Network::pair_join(schema::PairJoinRequest::Reader req, std::uin
   if (!verified) {
     spdlog::warn("pairing: refused the welcome: {}", verified.error().message);
     api::set_error(out, 0,
-                   {Code::kCorrupt,
+                   {Code::kForbidden,
                     "pairing failed: the inviting device sent a roster this device "
                     "cannot accept (" +
                         verified.error().message + "); nothing was stored"});

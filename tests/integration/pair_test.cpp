@@ -1,11 +1,17 @@
 // Pairing and peer connections between real daemons on loopback: a short code, CPace inside
 // Noise_XX, the roster handed over, then Noise XXpsk0 connections checked against the roster.
+#include "daemon/discovery/pairing_code.hpp"
+#include "daemon/discovery/random.hpp"
+#include "daemon/pairing/pairing.hpp"
 #include "daemon/store/keyfiles.hpp"
+#include "daemon/sync/engine.hpp"
 #include "daemon/wire/channel.hpp"
+#include "daemon/wire/listener.hpp"
 #include "tests/support/devices.hpp"
 
 #include <catch2/catch.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 
@@ -283,4 +289,118 @@ TEST_CASE("static peers are added, listed and removed", "[pair][network]") {
   auto list = alex.call(R"({"id": 7, "peerList": {}})");
   REQUIRE(root(list).getPeerAddresses().getAddresses().size() == 1);
   CHECK(std::string(root(list).getPeerAddresses().getAddresses()[0].cStr()) == "[::1]:9");
+}
+
+namespace {
+
+// An inviter that knows the code (so CPace and the confirmation succeed) but hands over a roster
+// its signature does not cover: it signs the roster record with a key the roster does not list
+// for the signing device. Runs its own io_context on a thread; one exchange.
+struct RogueInviter {
+  asio::io_context io;
+  crypto::DhKeyPair session = crypto::dh_keypair();
+  discovery::PairingCode code = discovery::generate(discovery::system_random());
+  std::unique_ptr<wire::Listener> listener;
+  std::thread thread;
+  std::atomic<bool> welcomed{false};
+
+  RogueInviter() {
+    wire::ListenerOptions lo;
+    lo.channel.protocol = std::string(wire::kPairingProtocol);
+    lo.channel.prologue = std::string(wire::kPairingPrologue);
+    lo.channel.local_static = &session.secret;
+    lo.channel.authorize = [](const crypto::PublicKey&) { return true; };
+    auto opened =
+        wire::Listener::open(io.get_executor(), tcp::endpoint(asio::ip::address_v4::loopback(), 0),
+                             lo, [this](wire::Channel ch) {
+                               asio::co_spawn(io, exchange(std::move(ch)), asio::detached);
+                               listener->stop();
+                             });
+    REQUIRE(opened);
+    listener = std::move(*opened);
+    asio::co_spawn(io, listener->run(), asio::detached);
+    thread = std::thread([this] { io.run(); });
+  }
+  ~RogueInviter() {
+    asio::post(io, [this] { listener->stop(); });
+    thread.join();
+  }
+  std::uint16_t port() const { return listener->local_endpoint().port(); }
+
+  awaitable<void> exchange(wire::Channel ch) {
+    const Bytes prs = discovery::prs(code);
+    pairing::Binding b{prs, ByteView(ch.handshake_hash().data(), ch.handshake_hash().size()),
+                       ch.remote_static(), session.pub};
+    auto hello = co_await ch.receive();
+    if (!hello) co_return;
+    auto inv = pairing::Inviter::on_hello(b, *hello);
+    if (!inv || !co_await ch.send(inv->reply())) co_return;
+    auto confirm = co_await ch.receive();
+    if (!confirm || !inv->on_confirm(*confirm)) co_return;
+    // A roster of one inviter device and the joiner exactly as it asked to be listed...
+    store::Roster r;
+    crypto::random_fill(r.space_id);
+    r.member_names[1] = "Mallory";
+    r.member_names[2] = inv->joiner().member_name;
+    const auto listed = crypto::sign_keypair();
+    store::DeviceInfo me;
+    me.id = {4, 4, 4, 4, 4, 4, 4, 4};
+    me.member = 1;
+    me.name = "rogue";
+    me.sign_key = listed.pub;
+    me.dh_key = session.pub;
+    store::DeviceInfo j;
+    j.id = inv->joiner().device_id;
+    j.member = 2;
+    j.name = inv->joiner().device_name;
+    j.sign_key = inv->joiner().sign_key;
+    j.dh_key = inv->joiner().dh_key;
+    r.devices = {me, j};
+    const Bytes roster = store::encode_roster(r);
+    // ...in a record signed by another key than the one it lists for its signer.
+    sync::WireRecord rec;
+    rec.header.device = me.id;
+    rec.header.seq = 1;
+    rec.header.hlc = 1;
+    rec.header.flags = store::kFlagRoster;
+    rec.body = store::make_body(roster, "");
+    rec.header.body_hash = store::compute_body_hash(*rec.body);
+    store::sign_header(rec.header, crypto::sign_keypair().secret);
+    pairing::Welcome w;
+    w.space_id = r.space_id;
+    crypto::random_fill({w.space_key.data(), w.space_key.size()});
+    w.roster = roster;
+    w.roster_record = sync::encode_batch(0, {rec});
+    w.member = 2;
+    w.peer_port = 9;
+    auto sealed = inv->welcome(w);
+    if (sealed && co_await ch.send(*sealed)) welcomed = true;
+    ch.close();
+  }
+};
+
+}  // namespace
+
+TEST_CASE("a welcome whose roster signature does not verify is refused and nothing is stored",
+          "[pair][network][security]") {
+  Device sam;
+  RogueInviter rogue;
+  auto j = sam.call(R"({"id": 2, "pairJoin": {"code": ")" + discovery::format(rogue.code) +
+                    R"(", "name": "Sam", "address": "127.0.0.1:)" + std::to_string(rogue.port()) +
+                    R"("}})");
+  REQUIRE(rogue.welcomed);  // the code was right: the exchange got as far as the welcome
+  REQUIRE(root(j).isError());
+  INFO(message_of(j));
+  CHECK(root(j).getError().getCode() == schema::ErrorCode::FORBIDDEN);
+  CHECK(message_of(j).find("nothing was stored") != std::string::npos);
+  CHECK(message_of(j).find("does not verify") != std::string::npos);
+  // Nothing stored: no journal, no key file of the joined space.
+  CHECK_FALSE(root(sam.call(R"({"id": 3, "status": {}})")).getStatus().getInitialized());
+  for (const char* f : {"device.sign", "device.dh", "space.key"}) {
+    CHECK_FALSE(store::read_file(sam.dir.path() + "/data/keys/" + f));
+  }
+  // And the device can still pair for real afterwards.
+  Device alex;
+  REQUIRE(root(alex.call(R"({"id": 1, "init": {"name": "Alex"}})")).isInit());
+  pair(alex, sam, "Sam");
 }
