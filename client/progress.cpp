@@ -171,6 +171,7 @@ WaitIndicator::WaitIndicator(std::FILE* stream, bool enabled, std::string label,
                              std::chrono::milliseconds delay, bool force)
     : progress_(stream, simple_options(enabled, label, 0, {}, force)), label_(std::move(label)) {
   if (!progress_.active()) return;
+  if (delay.count() <= 0) redraw();  // at once, so that even a short wait shows its first label
   thread_ = std::thread([this, delay] {
     std::unique_lock lock(mutex_);
     if (cv_.wait_for(lock, delay, [this] { return stop_; })) return;

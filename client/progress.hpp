@@ -112,6 +112,7 @@ class Progress {
 // For one long request whose progress the daemon does not report (a report over a large
 // journal): if the wait lasts longer than `delay`, shows "label  0:03" with the time elapsed,
 // redrawn every 200 ms from a helper thread, until this is destroyed. Quick waits draw nothing.
+// A zero `delay` draws the first line at once, in the constructor.
 // The label can change as the wait goes through phases the caller learns of (a pairing: "waiting
 // for the other device", then "checking the code"), and a wait with a deadline can count down.
 //
