@@ -1,11 +1,14 @@
 // tandem pair invite / pair join, tandem peers, tandem peer add|remove|list.
 #include "client/invocation.hpp"
+#include "client/progress.hpp"
 #include "client/render.hpp"
 #include "client/terminal.hpp"
 
 #include <unistd.h>
 
+#include <chrono>
 #include <ctime>
+#include <optional>
 
 namespace tandem::client {
 namespace {
@@ -43,9 +46,73 @@ int print_paired(Invocation& inv, schema::Paired::Reader p) {
   return kExitOk;
 }
 
+// How long a code stays good, for people: "30 seconds" under two minutes, else "10 minutes" (or
+// "2 minutes 30 seconds").
+std::string validity(std::uint64_t seconds) {
+  if (seconds < 120) return std::to_string(seconds) + (seconds == 1 ? " second" : " seconds");
+  std::string text = std::to_string(seconds / 60) + " minutes";
+  if (seconds % 60) text += " " + std::to_string(seconds % 60) + " seconds";
+  return text;
+}
+
+// "14:32", local time, for "until 14:32".
+std::string clock_time(std::uint64_t unix_ms) {
+  const std::time_t t = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm tm{};
+  ::localtime_r(&t, &tm);
+  char text[16];
+  std::strftime(text, sizeof text, "%H:%M", &tm);
+  return text;
+}
+
+std::uint64_t now_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        std::chrono::system_clock::now().time_since_epoch())
+                                        .count());
+}
+
+// What the joiner waits for before the daemon says more: the LAN search for the code's channel,
+// or the connection to the address given.
+std::string join_label(const Invocation& inv) {
+  if (!inv.address.empty()) return "connecting to " + inv.address + "…";
+  const auto dash = inv.code.find('-');
+  const std::string channel = inv.code.substr(0, dash);
+  if (dash == std::string::npos || channel.empty() ||
+      channel.find_first_not_of("0123456789") != std::string::npos) {
+    return "searching the LAN for the inviting device…";
+  }
+  return "searching the LAN for channel " + channel + "…";
+}
+
+// Moves the terminal's progress on as the daemon reports the exchange's steps: the line drawn in
+// place changes, and each step that matters is printed above it.
+void show_step(Invocation& inv, WaitIndicator& waiting, bool inviting,
+               schema::PairProgress::Reader p) {
+  switch (p.getStep()) {
+    case schema::PairStep::SEARCHING:
+      waiting.set_label(join_label(inv));
+      break;
+    case schema::PairStep::FOUND:
+      waiting.message(std::string("found the inviting device at ") + p.getAddress().cStr());
+      waiting.set_label("connecting…");
+      break;
+    case schema::PairStep::CHECKING:
+      // A line of its own, not just the label: the check takes milliseconds on a LAN, so a
+      // label alone would rarely be drawn before the result replaces it.
+      waiting.message(inviting ? "a device connected, checking the code…"
+                               : "connected, checking the code…");
+      waiting.set_label("checking the code…");
+      break;
+  }
+}
+
 int run_pair(Invocation& inv) {
   auto client = connect_daemon(inv);
   if (!client.ok()) return report(inv, client.error());
+  // Progress only on a terminal, and neither with --json nor --quiet: then the daemon is asked
+  // for its steps too. Through pipes the output is the code, the notes and the result.
+  const bool draw = !inv.json && progress_allowed(inv) && is_interactive(inv.io.err);
+  std::optional<WaitIndicator> waiting;
   capnp::MallocMessageBuilder message;
   auto req = message.initRoot<schema::Request>();
   const bool inviting = inv.pair_invite && inv.pair_invite->parsed();
@@ -53,6 +120,7 @@ int run_pair(Invocation& inv) {
     auto r = req.initPairInvite();
     r.setAsDevice(inv.as_device);
     r.setTimeoutSeconds(inv.timeout_seconds);
+    r.setProgress(draw);
   } else {
     auto r = req.initPairJoin();
     r.setCode(inv.code);
@@ -60,38 +128,56 @@ int run_pair(Invocation& inv) {
     r.setDeviceName(inv.device_name);
     r.setAddress(inv.address);
     r.setTimeoutSeconds(inv.timeout_seconds);
-    if (!inv.json && is_interactive(inv.io.err)) note(inv, "joining…");
+    r.setProgress(draw);
+    waiting.emplace(inv.io.err, draw, join_label(inv), std::chrono::milliseconds(0));
   }
   auto id = client.value().send(message);
   if (!id.ok()) return report(inv, id.error());
-  auto first = client.value().receive(id.value(), /*wait_forever=*/true);
-  if (!first.ok()) return report(inv, first.error());
-  auto r = first.value().get();
+  // The next answer that is not a step; steps move the progress line on.
+  auto next = [&]() -> Result<ResponseMessage> {
+    for (;;) {
+      auto m = client.value().receive(id.value(), /*wait_forever=*/true);
+      if (!m.ok() || !m.value().get().isPairProgress()) {
+        waiting.reset();  // clears the line before the result or the error is printed
+        return m;
+      }
+      if (waiting) show_step(inv, *waiting, inviting, m.value().get().getPairProgress());
+    }
+  };
   if (inviting) {
+    auto first = next();
+    if (!first.ok()) return report(inv, first.error());
+    auto r = first.value().get();
     if (!r.isPairCode())
       return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
     auto pc = r.getPairCode();
     if (inv.json) {
       print(inv, JsonWriter().encode(pc) + "\n");
-      std::fflush(inv.io.out);
     } else {
       print(inv, std::string("code: ") + pc.getCode().cStr() + "\n");
-      std::fflush(inv.io.out);
-      if (!inv.quiet)
-        std::fprintf(inv.io.err,
-                     "Read the code to the other device: tandem pair join %s --name NAME\n"
-                     "(not on the same network? add --address THIS-HOST:%u)\n"
-                     "waiting for the other device… (the code is good for one try, %u minutes)\n",
-                     pc.getCode().cStr(), pc.getPort(),
-                     static_cast<unsigned>((inv.timeout_seconds ? inv.timeout_seconds : 600) / 60));
+      const std::uint64_t now = now_ms();
+      const std::uint64_t left =
+          pc.getExpiresAt() > now ? (pc.getExpiresAt() - now + 500) / 1000 : 0;
+      note(inv, std::string("Read the code to the other device: tandem pair join ") +
+                    pc.getCode().cStr() +
+                    " --name NAME\n"
+                    "(not on the same network? add --address THIS-HOST:" +
+                    std::to_string(pc.getPort()) +
+                    ")\n"
+                    "The code is good for one try, for " +
+                    validity(left) + " (until " + clock_time(pc.getExpiresAt()) + ").");
+      if (!draw) note(inv, "waiting for the other device…");
     }
-    auto last = client.value().receive(id.value(), /*wait_forever=*/true);
-    if (!last.ok()) return report(inv, last.error());
-    r = last.value().get();
-    if (!r.isPaired())
-      return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
-    return print_paired(inv, r.getPaired());
+    std::fflush(inv.io.out);
+    waiting.emplace(inv.io.err, draw, "waiting for the other device…",
+                    std::chrono::milliseconds(0));
+    waiting->count_down_to(
+        "waiting for the other device…",
+        std::chrono::system_clock::time_point(std::chrono::milliseconds(pc.getExpiresAt())));
   }
+  auto last = next();
+  if (!last.ok()) return report(inv, last.error());
+  auto r = last.value().get();
   if (!r.isPaired())
     return report(inv, {ClientError::Kind::kProtocol, {}, "pair: unexpected answer"});
   return print_paired(inv, r.getPaired());

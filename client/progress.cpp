@@ -41,7 +41,7 @@ std::string format_progress_line(const ProgressFigures& f, int width) {
     }
   }
   if (f.total == 0 && f.unit.empty()) {
-    std::string line = f.label + "  " + format_duration(f.elapsed_s);
+    std::string line = f.show_elapsed ? f.label + "  " + format_duration(f.elapsed_s) : f.label;
     return line.substr(0, static_cast<std::size_t>(width));
   }
   std::string rate = f.rate > 0 ? group_thousands(static_cast<std::uint64_t>(f.rate)) + "/s" : "";
@@ -133,10 +133,13 @@ double Progress::rate() const {
 }
 
 void Progress::draw() {
-  ProgressFigures f{
-      options_.label, options_.unit,
-      done_,          options_.total,
-      rate(),         std::chrono::duration<double>(options_.clock() - start_).count()};
+  ProgressFigures f{options_.label,
+                    options_.unit,
+                    done_,
+                    options_.total,
+                    rate(),
+                    std::chrono::duration<double>(options_.clock() - start_).count(),
+                    options_.show_elapsed};
   // One column short of the width, so the cursor never wraps to a new line.
   std::string line = format_progress_line(f, options_.width - 1);
   std::fprintf(stream_, "\r\x1b[K%s", line.c_str());
@@ -166,15 +169,46 @@ void Progress::finish() {
 
 WaitIndicator::WaitIndicator(std::FILE* stream, bool enabled, std::string label,
                              std::chrono::milliseconds delay, bool force)
-    : progress_(stream, simple_options(enabled, std::move(label), 0, {}, force)) {
+    : progress_(stream, simple_options(enabled, label, 0, {}, force)), label_(std::move(label)) {
   if (!progress_.active()) return;
+  if (delay.count() <= 0) redraw();  // at once, so that even a short wait shows its first label
   thread_ = std::thread([this, delay] {
     std::unique_lock lock(mutex_);
     if (cv_.wait_for(lock, delay, [this] { return stop_; })) return;
     do {
-      progress_.update(0);
+      redraw();
     } while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; }));
   });
+}
+
+void WaitIndicator::redraw() {
+  if (deadline_) {
+    const double left =
+        std::chrono::duration<double>(*deadline_ - std::chrono::system_clock::now()).count();
+    progress_.set_label(label_ + "  " + format_duration(std::max(0.0, std::ceil(left))) + " left");
+  } else {
+    progress_.set_label(label_);
+  }
+  progress_.set_show_elapsed(!deadline_);
+  progress_.update(0);
+}
+
+void WaitIndicator::set_label(std::string label) {
+  std::lock_guard lock(mutex_);
+  label_ = std::move(label);
+  deadline_.reset();
+}
+
+void WaitIndicator::count_down_to(std::string label,
+                                  std::chrono::system_clock::time_point deadline) {
+  std::lock_guard lock(mutex_);
+  label_ = std::move(label);
+  deadline_ = deadline;
+}
+
+void WaitIndicator::message(const std::string& line) {
+  std::lock_guard lock(mutex_);
+  progress_.message(line);
 }
 
 WaitIndicator::~WaitIndicator() {

@@ -18,6 +18,7 @@
 #include <deque>
 #include <functional>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -32,6 +33,9 @@ struct ProgressFigures {
   std::uint64_t total = 0;
   double rate = 0;  // units per second over the last few seconds; 0: not known yet
   double elapsed_s = 0;
+  // A wait of unknown length shows the time elapsed after its label unless this is false (the
+  // label then carries its own time, e.g. a countdown).
+  bool show_elapsed = true;
 };
 
 // The line for `figures`, at most `width` columns (never less than 20), without control bytes:
@@ -51,9 +55,10 @@ struct ProgressOptions {
   std::string label;
   std::uint64_t total = 0;  // 0: unknown
   std::string unit;
-  bool enabled = true;  // false: never draw (--quiet)
-  bool force = false;   // draw even when the stream is not a terminal (tests)
-  int width = 0;        // 0: the terminal's width (80 when it cannot tell)
+  bool enabled = true;       // false: never draw (--quiet)
+  bool force = false;        // draw even when the stream is not a terminal (tests)
+  int width = 0;             // 0: the terminal's width (80 when it cannot tell)
+  bool show_elapsed = true;  // see ProgressFigures::show_elapsed
   std::chrono::milliseconds min_interval{100};                   // redraws at most this often
   std::function<std::chrono::steady_clock::time_point()> clock;  // default: steady_clock::now
 };
@@ -77,6 +82,8 @@ class Progress {
   void set_label(std::string label) { options_.label = std::move(label); }
   // Changes the unit; with no unit and no total the line shows the time elapsed instead.
   void set_unit(std::string unit) { options_.unit = std::move(unit); }
+  // See ProgressFigures::show_elapsed.
+  void set_show_elapsed(bool show) { options_.show_elapsed = show; }
   // Sets the total (0: unknown), e.g. once the first answer says how much there is.
   void set_total(std::uint64_t total);
   // Records `done` units so far and redraws if min_interval has passed since the last redraw.
@@ -105,6 +112,9 @@ class Progress {
 // For one long request whose progress the daemon does not report (a report over a large
 // journal): if the wait lasts longer than `delay`, shows "label  0:03" with the time elapsed,
 // redrawn every 200 ms from a helper thread, until this is destroyed. Quick waits draw nothing.
+// A zero `delay` draws the first line at once, in the constructor.
+// The label can change as the wait goes through phases the caller learns of (a pairing: "waiting
+// for the other device", then "checking the code"), and a wait with a deadline can count down.
 //
 //   { WaitIndicator waiting(inv.io.err, progress_allowed(inv), "building the report");
 //     response = call_daemon(...); }
@@ -118,8 +128,22 @@ class WaitIndicator {
   // Stops the helper thread and clears the line.
   ~WaitIndicator();
 
+  // Whether this draws at all (a terminal, not disabled).
+  bool active() const { return progress_.active(); }
+  // Any thread. Changes the label, shown at the next redraw; ends a countdown.
+  void set_label(std::string label);
+  // Any thread. Shows "label  9:58 left" (the time until `deadline`, never below 0:00) instead
+  // of the time elapsed.
+  void count_down_to(std::string label, std::chrono::system_clock::time_point deadline);
+  // Any thread. Prints `line` above the indicator's line (which is redrawn).
+  void message(const std::string& line);
+
  private:
+  void redraw();  // with mutex_ held
+
   Progress progress_;
+  std::string label_;
+  std::optional<std::chrono::system_clock::time_point> deadline_;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_ = false;

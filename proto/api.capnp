@@ -200,6 +200,7 @@ struct Event {
 struct PairInviteRequest {
   asDevice @0 :Bool;          # add another device of this member (a second laptop), not a partner
   timeoutSeconds @1 :UInt32;  # how long the code stays valid; 0: 600 (10 minutes)
+  progress @2 :Bool;          # also answer pairProgress (checking) before the final answer
 }
 
 struct PairCode {
@@ -216,6 +217,19 @@ struct PairJoinRequest {
   deviceName @2 :Text;        # defaults to the host name
   address @3 :Text;           # HOST:PORT of the inviting device; empty: find it on the LAN
   timeoutSeconds @4 :UInt32;  # how long to look for the inviter on the LAN; 0: 60
+  progress @5 :Bool;          # answer pairProgress (searching, found, checking) before paired
+}
+
+enum PairStep {
+  searching @0;               # the joiner looks for the inviter's beacon on the LAN
+  found @1;                   # the joiner found the inviter (address)
+  checking @2;                # a Noise session with the other device is up; the code is checked
+}
+
+struct PairProgress {
+  # Pushed with the request's id while pairInvite or pairJoin goes on, when it asked for progress.
+  step @0 :PairStep;
+  address @1 :Text;           # found: the inviter's HOST:PORT
 }
 
 struct Paired {
@@ -364,5 +378,6 @@ struct Response {
     bundleImported @17 :BundleImported;
     unlocked @18 :Unlocked;
     passphraseSet @19 :PassphraseSet;
+    pairProgress @20 :PairProgress;  # pairInvite / pairJoin with progress: true
   }
 }

@@ -59,6 +59,8 @@ struct PairHello {
   deviceName @3 :Text;
   memberName @4 :Text;         # the joiner's name (a new partner) or empty (another own device)
   signKey @5 :Data;            # the joiner's Ed25519 public key
+  dhKey @6 :Data;              # the joiner's long-term X25519 public key (for the roster); the
+                               # Noise session's static keys are throwaway keys of this exchange
 }
 
 struct PairReply {
@@ -76,6 +78,9 @@ struct PairWelcomeBody {
   roster @2 :Data;             # a store.capnp Roster, the joiner's device in it
   member @3 :UInt8;            # the joiner's member id
   peerPort @4 :UInt16;         # where the inviter accepts peer connections (same host)
+  rosterRecord @5 :Data;       # the inviter's signed roster record that admitted the joiner, as
+                               # sync carries it (a PeerMessage batch of that one record); its
+                               # body is `roster`, and the joiner checks both before it keeps any
 }
 
 struct PairMessage {

@@ -711,7 +711,7 @@ awaitable<void> Network::handle(schema::Request::Reader req, schema::Response::B
       co_await pair_invite(req.getPairInvite(), req.getId(), out, sink);
       break;
     case schema::Request::PAIR_JOIN:
-      co_await pair_join(req.getPairJoin(), out);
+      co_await pair_join(req.getPairJoin(), req.getId(), out, sink);
       break;
     case schema::Request::PEERS:
       peers(out);

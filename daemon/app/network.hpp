@@ -81,7 +81,9 @@ class Network {
   awaitable<void> pair_invite(schema::PairInviteRequest::Reader req, std::uint32_t id,
                               schema::Response::Builder out,
                               const std::shared_ptr<api::EventSink>& sink);
-  awaitable<void> pair_join(schema::PairJoinRequest::Reader req, schema::Response::Builder out);
+  awaitable<void> pair_join(schema::PairJoinRequest::Reader req, std::uint32_t id,
+                            schema::Response::Builder out,
+                            const std::shared_ptr<api::EventSink>& sink);
   void peers(schema::Response::Builder out);
   awaitable<void> peer_address(schema::Request::Reader req, schema::Response::Builder out);
 

@@ -25,7 +25,7 @@ constexpr std::string_view kInviterLabel = "tandem/pair/v1 confirm inviter";
 Bytes joiner_ad(const JoinerInfo& info) {
   auto h = crypto::hash(
       "tandem/pair/v1 joiner claims",
-      {info.device_id, info.sign_key,
+      {info.device_id, info.sign_key, info.dh_key,
        crypto::cpace::lv_cat({as_bytes(info.device_name), as_bytes(info.member_name)})});
   Bytes ad(kJoinerAd.size() + h.size());
   std::memcpy(ad.data(), kJoinerAd.data(), kJoinerAd.size());
@@ -87,7 +87,7 @@ Result<Welcome> decode_welcome_body(ByteView plain) {
     capnp::FlatArrayMessageReader reader(words, proto::strict_reader_options());
     auto b = reader.getRoot<schema::PairWelcomeBody>();
     if (b.getSpaceId().size() != 16 || b.getSpaceKey().size() != 32 ||
-        (b.getMember() != 1 && b.getMember() != 2)) {
+        b.getRosterRecord().size() == 0 || (b.getMember() != 1 && b.getMember() != 2)) {
       crypto::wipe(words.begin(), plain.size());
       return Error{Code::kCorrupt, "malformed welcome"};
     }
@@ -95,6 +95,7 @@ Result<Welcome> decode_welcome_body(ByteView plain) {
     std::memcpy(w.space_id.data(), b.getSpaceId().begin(), 16);
     std::memcpy(w.space_key.data(), b.getSpaceKey().begin(), 32);
     w.roster.assign(b.getRoster().begin(), b.getRoster().end());
+    w.roster_record.assign(b.getRosterRecord().begin(), b.getRosterRecord().end());
     w.member = b.getMember();
     w.peer_port = b.getPeerPort();
     crypto::wipe(words.begin(), plain.size());
@@ -131,6 +132,7 @@ Result<Joiner> Joiner::start(const Binding& binding, const JoinerInfo& info,
   hello.setDeviceName(info.device_name);
   hello.setMemberName(info.member_name);
   hello.setSignKey(view(info.sign_key));
+  hello.setDhKey(view(info.dh_key));
   j.hello_ = to_bytes(msg);
   j.party_.emplace(std::move(*party));
   return j;
@@ -182,12 +184,13 @@ Result<Inviter> Inviter::on_hello(const Binding& binding, ByteView message,
     if (!m.isHello()) return Error{Code::kCorrupt, "pairing: expected a hello"};
     auto h = m.getHello();
     if (h.getVersion() != 1) return Error{Code::kCorrupt, "pairing: unsupported version"};
-    if (h.getDeviceId().size() != 8 || h.getSignKey().size() != 32 ||
+    if (h.getDeviceId().size() != 8 || h.getSignKey().size() != 32 || h.getDhKey().size() != 32 ||
         h.getDeviceName().size() > 64 || h.getMemberName().size() > 64) {
       return Error{Code::kCorrupt, "pairing: malformed hello"};
     }
     std::memcpy(inv.joiner_.device_id.data(), h.getDeviceId().begin(), 8);
     std::memcpy(inv.joiner_.sign_key.data(), h.getSignKey().begin(), 32);
+    std::memcpy(inv.joiner_.dh_key.data(), h.getDhKey().begin(), 32);
     inv.joiner_.device_name = h.getDeviceName();
     inv.joiner_.member_name = h.getMemberName();
     const Bytes ci = ci_of(binding);
@@ -236,6 +239,7 @@ Result<Bytes> Inviter::welcome(const Welcome& w) const {
   b.setSpaceId(view(w.space_id));
   b.setSpaceKey(kj::arrayPtr(w.space_key.data(), w.space_key.size()));
   b.setRoster(view(w.roster));
+  b.setRosterRecord(view(w.roster_record));
   b.setMember(w.member);
   b.setPeerPort(w.peer_port);
   Bytes plain = to_bytes(body);

@@ -32,6 +32,7 @@ struct JoinerInfo {
   std::string device_name;
   std::string member_name;  // empty when joining as another device of the inviter's member
   crypto::PublicKey sign_key{};
+  crypto::PublicKey dh_key{};  // long-term X25519 key, for the roster (not the session's key)
 };
 
 // What the welcome carries.
@@ -39,15 +40,18 @@ struct Welcome {
   std::array<std::uint8_t, 16> space_id{};
   crypto::SymmetricKey space_key;
   Bytes roster;  // store.capnp Roster bytes
+  // The inviter's roster record that admitted the joiner, as sync carries it (wire.capnp
+  // PeerMessage batch of one record). Opaque here: the app verifies it like sync does.
+  Bytes roster_record;
   std::uint8_t member = 0;
   std::uint16_t peer_port = 0;  // the inviter's peer listener, on the host the joiner reached
 };
 
 // The channel facts both sides must agree on. All borrowed for the call that takes them.
 struct Binding {
-  ByteView prs;             // pairing code bytes (secret)
-  ByteView handshake_hash;  // Noise h after the handshake
-  crypto::PublicKey joiner_static{};
+  ByteView prs;                       // pairing code bytes (secret)
+  ByteView handshake_hash;            // Noise h after the handshake
+  crypto::PublicKey joiner_static{};  // the Noise session's static keys (throwaway ones)
   crypto::PublicKey inviter_static{};
 };
 
@@ -100,8 +104,9 @@ class Inviter {
 };
 
 // Parses the plaintext of a welcome (schema PairWelcomeBody), as Joiner::on_welcome does once the
-// seal opened: kCorrupt on anything malformed, a space id or key of the wrong size, or a member
-// other than 1 or 2. Exposed so that fuzz targets reach this parser past the seal.
+// seal opened: kCorrupt on anything malformed, a space id or key of the wrong size, a missing
+// roster record, or a member other than 1 or 2. Exposed so that fuzz targets reach this parser past
+// the seal.
 Result<Welcome> decode_welcome_body(ByteView plain);
 
 // A `refused` message with a reason, for either side to send before hanging up.

@@ -137,3 +137,36 @@ TEST_CASE("progress: a wait of unknown length shows the time elapsed, only once 
   CHECK(s.find("\r\x1b[Kbuilding the report  0:00") != std::string::npos);
   CHECK(s.ends_with("\r\x1b[K"));
 }
+
+TEST_CASE("progress: a wait with a deadline counts down, and steps change its label",
+          "[client][progress]") {
+  Capture c;
+  {
+    WaitIndicator w(c.f, true, "waiting", 0ms, /*force=*/true);
+    w.count_down_to("waiting for the other device…",
+                    std::chrono::system_clock::now() + std::chrono::seconds(90));
+    std::this_thread::sleep_for(300ms);
+    w.message("a device connected, checking the code…");
+    w.set_label("checking the code…");
+    std::this_thread::sleep_for(300ms);
+  }
+  std::string s = c.text();
+  INFO(s);
+  // The time left, without the time elapsed after it.
+  CHECK(s.find("\r\x1b[Kwaiting for the other device…  1:30 left\r") != std::string::npos);
+  CHECK(s.find("a device connected, checking the code…\n") != std::string::npos);
+  // After a step the label is the step's, with the time elapsed again (no countdown).
+  CHECK(s.find("\r\x1b[Kchecking the code…  0:") != std::string::npos);
+  CHECK(s.find("checking the code…  0:00 left") == std::string::npos);
+  CHECK(s.ends_with("\r\x1b[K"));
+}
+
+TEST_CASE("progress: a countdown past its deadline stays at 0:00", "[client][progress]") {
+  Capture c;
+  {
+    WaitIndicator w(c.f, true, "waiting", 0ms, /*force=*/true);
+    w.count_down_to("the code", std::chrono::system_clock::now() - std::chrono::seconds(5));
+    std::this_thread::sleep_for(250ms);
+  }
+  CHECK(c.text().find("\r\x1b[Kthe code  0:00 left") != std::string::npos);
+}

@@ -229,6 +229,7 @@ void pairing_seeds() {
   b.setSpaceId(kj::arrayPtr(w.space_id.data(), w.space_id.size()));
   b.setSpaceKey(kj::arrayPtr(w.space_key.data(), w.space_key.size()));
   b.setRoster(kj::arrayPtr(w.roster.data(), w.roster.size()));
+  b.setRosterRecord(kj::arrayPtr(w.roster_record.data(), w.roster_record.size()));
   b.setMember(w.member);
   b.setPeerPort(w.peer_port);
   auto words = capnp::messageToFlatArray(body);

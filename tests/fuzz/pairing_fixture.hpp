@@ -25,6 +25,7 @@ struct PairingSetup {
     i.device_name = "sam-laptop";
     i.member_name = "Sam";
     i.sign_key.fill(0x44);
+    i.dh_key.fill(0x45);
     return i;
   }();
 
@@ -39,6 +40,7 @@ struct PairingSetup {
     w.space_id.fill(0x5a);
     w.space_key = fixed_secret<32>(0xc0);
     w.roster = Bytes(24, 0);
+    w.roster_record = Bytes(32, 0);  // opaque to the pairing module (the app verifies it)
     w.member = 2;
     w.peer_port = 7470;
     return w;

@@ -5,7 +5,8 @@
   lan_test.py BUILD_DIR
 
 1. `tandem pair join CODE --name Sam` without --address finds the inviter by its pairing beacon
-   (UDP broadcast on port 7471) and joins; the two daemons then connect.
+   (UDP broadcast on port 7471) and joins; the two daemons then connect. It runs on a terminal,
+   which shows the search for the code's channel and where the inviter was found.
 2. Both daemons stop; each starts again on a new port. The addresses they remembered are stale,
    so only the space beacons (which carry the new port) can bring them together: they do, with
    nobody typing anything.
@@ -17,6 +18,7 @@ Needs root (to create namespaces); exits 77 (skipped) without it. Standard libra
 """
 import json
 import os
+import select
 import socket
 import subprocess
 import sys
@@ -108,6 +110,34 @@ class Daemon:
         return len(devices) == 1 and devices[0].get("connected", False)
 
 
+def run_on_pty(argv, timeout):
+    """Runs argv with a pseudo-terminal as stdin, stdout and stderr; returns (exit code, output)."""
+    master, slave = os.openpty()
+    p = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave,
+                         env=dict(os.environ, TERM="xterm"))
+    os.close(slave)
+    out = b""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        ready, _, _ = select.select([master], [], [], max(0.0, deadline - time.time()))
+        if not ready:
+            break
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO once the child has gone
+            break
+        if not chunk:
+            break
+        out += chunk
+    try:
+        p.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    os.close(master)
+    return p.returncode, out.decode(errors="replace")
+
+
 def eventually(f, seconds):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -165,10 +195,17 @@ def main():
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         first = json.loads(invite.stdout.readline())
         code = first["code"]
-        joined = sam.cli("pair", "join", code, "--name", "Sam", "--json", timeout=90)
-        if joined.returncode != 0:
-            fail("join without --address failed: %s %s\nalex: %s\nsam: %s" %
-                 (joined.stdout, joined.stderr, open(alex.log).read(), open(sam.log).read()))
+        rc, shown = run_on_pty([sam.tandem, "--socket", sam.sock, "pair", "join", code, "--name",
+                                "Sam"], 90)
+        if rc != 0:
+            fail("join without --address failed: %s\nalex: %s\nsam: %s" %
+                 (shown, open(alex.log).read(), open(sam.log).read()))
+        channel = code.split("-")[0]
+        for step in ("searching the LAN for channel %s…" % channel,
+                     "found the inviting device at 10.231.0.1:",
+                     "connected, checking the code…", "paired: "):
+            if step not in shown:
+                fail("the joiner's terminal did not show %r:\n%r" % (step, shown))
         heard_pairing = heard(stranger)
         out, err = invite.communicate(timeout=30)
         if invite.returncode != 0:

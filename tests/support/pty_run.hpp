@@ -11,6 +11,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,9 +24,12 @@ struct PtyResult {
 
 // Runs `argv` on a new 100x30 pseudo-terminal with `env` added ("NAME=value"; TERM defaults to
 // xterm) and collects its output until it exits or `timeout` passes (then it is killed).
+// `on_output`, when given, is called with all the output so far each time more arrives (a test
+// acts on what the program printed while it runs: a pairing code).
 inline PtyResult run_on_pty(const std::vector<std::string>& argv,
                             const std::vector<std::string>& env = {},
-                            std::chrono::seconds timeout = std::chrono::seconds(60)) {
+                            std::chrono::seconds timeout = std::chrono::seconds(60),
+                            const std::function<void(const std::string&)>& on_output = {}) {
   winsize ws{};
   ws.ws_row = 30;
   ws.ws_col = 100;
@@ -56,6 +60,7 @@ inline PtyResult run_on_pty(const std::vector<std::string>& argv,
     const ssize_t n = ::read(master, buf, sizeof buf);
     if (n <= 0) break;  // EIO once the child and every holder of the terminal have gone
     r.output.append(buf, static_cast<std::size_t>(n));
+    if (on_output) on_output(r.output);
   }
   int status = 0;
   ::waitpid(pid, &status, 0);

@@ -26,6 +26,7 @@ JoinerInfo info() {
   i.device_name = "sam-laptop";
   i.member_name = "Sam";
   crypto::random_fill(i.sign_key);
+  crypto::random_fill(i.dh_key);
   return i;
 }
 
@@ -34,6 +35,7 @@ Welcome welcome() {
   w.space_id = {9};
   crypto::random_fill({w.space_key.data(), w.space_key.size()});
   w.roster = {1, 2, 3};
+  w.roster_record = {4, 5, 6, 7};
   w.member = 2;
   return w;
 }
@@ -42,12 +44,16 @@ Welcome welcome() {
 
 TEST_CASE("the right code moves the space key and roster to the joiner", "[pairing]") {
   Setup s;
-  auto j = Joiner::start(s.binding(s.code), info());
+  const JoinerInfo me = info();
+  auto j = Joiner::start(s.binding(s.code), me);
   REQUIRE(j.ok());
   auto inv = Inviter::on_hello(s.binding(s.code), j->hello());
   REQUIRE(inv.ok());
   CHECK(inv->joiner().member_name == "Sam");
   CHECK(inv->joiner().device_name == "sam-laptop");
+  // The long-term keys travel in the hello (the Noise session's static keys are throwaways).
+  CHECK(inv->joiner().sign_key == me.sign_key);
+  CHECK(inv->joiner().dh_key == me.dh_key);
   auto confirm = j->on_reply(inv->reply());
   REQUIRE(confirm.ok());
   REQUIRE(inv->on_confirm(*confirm).ok());
@@ -59,6 +65,7 @@ TEST_CASE("the right code moves the space key and roster to the joiner", "[pairi
   CHECK(got->member == 2);
   CHECK(got->space_id == w.space_id);
   CHECK(got->roster == w.roster);
+  CHECK(got->roster_record == w.roster_record);
   CHECK(crypto::equal_ct({got->space_key.data(), 32}, {w.space_key.data(), 32}));
 }
 
@@ -125,6 +132,7 @@ TEST_CASE("malformed and out-of-order pairing messages get typed errors", "[pair
     if (!r.ok()) continue;
     CHECK(r->joiner().device_id == me.device_id);
     CHECK(r->joiner().sign_key == me.sign_key);
+    CHECK(r->joiner().dh_key == me.dh_key);
     CHECK(r->joiner().device_name == me.device_name);
     CHECK(r->joiner().member_name == me.member_name);
   }
