@@ -15,6 +15,7 @@
 #include "daemon/store/keyfiles.hpp"
 #include "daemon/sync/bundle.hpp"
 #include "tests/integration/attack_support.hpp"
+#include "tests/integration/hostile_handshakes.hpp"
 #include "tests/support/devices.hpp"
 
 #include <capnp/schema.h>
@@ -376,4 +377,65 @@ TEST_CASE("bundles with forged lengths or cut short: badBundle, memory bounded, 
   CHECK(lines >= 1);
   CHECK(lines <= 2);
   CHECK(count_lines(log, "refused a bundle") == 0);  // the old once-per-event line
+}
+
+TEST_CASE("hostile handshakes at every step: each refused in bounded time, logged once per kind",
+          "[resources][network]") {
+  Couple c;
+  const auto port = port_of(c.alex.listen());
+  // Sam's own keys (the test owns the data directories; no passphrase wraps them), so that a
+  // recorded real handshake can be replayed and a stranger can hold the right PSK, as a device
+  // removed from the roster would.
+  const std::string sam_keys = c.sam.dir.path() + "/data/keys/";
+  auto space_key = store::read_key_file<32>(sam_keys + "space.key");
+  auto sam_dh = store::read_key_file<32>(sam_keys + "device.dh");
+  REQUIRE(space_key);
+  REQUIRE(sam_dh);
+  const Recorded recorded = record_handshake(port, *space_key, *sam_dh);
+  REQUIRE(!recorded.message1.empty());
+  REQUIRE(!recorded.message3.empty());
+  const auto before = peak_rss_kib(c.alex.daemon.pid());
+  HostileStats st;
+  const auto started = SteadyClock::now();
+  Attack attack(
+      [&](const auto& stop) { hostile_handshakes(port, *space_key, recorded, 50, st, stop); });
+  const Figures f = keep_serving(c);
+  std::this_thread::sleep_until(started + kAttackLength);
+  CHECK(attack.running());
+  attack.stop();
+  const auto peak = peak_rss_kib(c.alex.daemon.pid());
+  check_memory("hostile handshakes", before, peak, f);
+  check_serving(f);
+  CHECK(st.errors == 0);
+  for (std::size_t i = 0; i < static_cast<std::size_t>(Hostile::kCount); ++i) {
+    const auto h = static_cast<Hostile>(i);
+    auto& k = st[h];
+    std::printf(
+        "resource bounds: hostile handshakes: %s: %llu tried, %llu closed, longest %ld ms\n",
+        hostile_name(h), static_cast<unsigned long long>(k.attempts.load()),
+        static_cast<unsigned long long>(k.closed_by_daemon.load()), k.longest_ms.load());
+    INFO(hostile_name(h));
+    CHECK(k.attempts >= 5);
+    CHECK(k.closed_by_daemon == k.attempts);  // each refused within 7 s
+    CHECK(k.longest_ms <= 5000 + 2000);       // by the handshake deadline at the latest
+    // Message 2 is owed only to a valid message 1 (the replay's cannot be told from a real one).
+    const bool past_message1 = h == Hostile::kUnknownKey || h == Hostile::kTruncated3 ||
+                               h == Hostile::kOversized3 || h == Hostile::kGarbled3 ||
+                               h == Hostile::kReplay;
+    CHECK(k.answered == (past_message1 ? k.attempts.load() : 0));
+  }
+  // Each kind of refusal the listener tells apart: logged, once in the interval.
+  const std::string log = c.alex.daemon.log();
+  INFO(log);
+  for (const char* phrase :
+       {"wrong space key (PSK) or tampered message", "static key not in the roster",
+        "refused: malformed frames", "closed during the handshake"}) {
+    INFO(phrase);
+    const auto lines = count_lines(log, phrase);
+    std::printf("resource bounds: hostile handshakes: %zu log lines for \"%s\"\n", lines, phrase);
+    CHECK(lines >= 1);
+    CHECK(lines <= 2);
+  }
+  CHECK(count_lines(log, "dropped at the deadline") <= 2);
+  CHECK(count_lines(log, "peer handshakes") <= 12);
 }
