@@ -422,8 +422,9 @@ TEST_CASE("hostile handshakes at every step: each refused in bounded time, logge
         static_cast<unsigned long long>(k.closed_by_daemon.load()), k.longest_ms.load());
     INFO(hostile_name(h));
     CHECK(k.attempts >= 5);
-    CHECK(k.closed_by_daemon == k.attempts);  // each refused within 7 s
-    CHECK(k.longest_ms <= 5000 + 2000);       // by the handshake deadline at the latest
+    CHECK(k.closed_by_daemon == k.attempts);  // each closed within 7 s
+    // On the bad message itself, not left to the 5 s handshake deadline.
+    CHECK(k.longest_ms < 2500);
     // Message 2 is owed only to a valid message 1 (the replay's cannot be told from a real one).
     const bool past_message1 = h == Hostile::kUnknownKey || h == Hostile::kTruncated3 ||
                                h == Hostile::kOversized3 || h == Hostile::kGarbled3 ||
