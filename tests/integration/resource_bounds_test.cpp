@@ -1,9 +1,10 @@
 // Resource bounds under attack, at the daemon level: a real paired couple of daemons, one of
 // them (alex) attacked while the test checks that it keeps serving its partner and its local
 // clients, that its peak memory (VmHWM) stays under a stated cap, and that each kind of refusal
-// is logged once per interval (the listener's interval is 60 s), never once per event.
+// is logged once per interval (60 s for the listener and for bundle imports), never once per
+// event.
 //
-// The cap: 64 MiB. An idle daemon with a small journal peaks near 9 MiB (mostly the mapped
+// The cap: 64 MiB. An idle daemon with a small journal peaks near 10 MiB (mostly the mapped
 // store file). What an attack can make it hold is bounded by design: at most 64 handshakes in
 // flight, each buffering at most one handshake frame (kMaxHandshakeFrame, 1 KiB; a longer header
 // is refused before its payload is read), a local line is discarded past 1 MiB as it arrives,
