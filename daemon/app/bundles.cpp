@@ -84,8 +84,8 @@ awaitable<void> Bundles::flush_refusals() {
 }
 
 void Bundles::note_refusal(const Error& e) {
-  spdlog::debug("refused a bundle: {}", e.message);
-  const char* kind = nullptr;
+  spdlog::debug("refused a bundle: {}", e.message);  // the client was answered with the reason
+  std::string kind;
   switch (e.code) {
     case Code::kForbidden:
       kind = "bundle imports refused: another space's bundle";
@@ -93,10 +93,9 @@ void Bundles::note_refusal(const Error& e) {
     case Code::kStorageFull:
     case Code::kIo:
     case Code::kUnavailable:
-    case Code::kInternal:
-      refusals_.note(std::string("bundle imports failed: ") + code_name(e.code),
-                     LogLimiter::Clock::now());
-      return;
+    case Code::kInternal:  // this device's trouble, not the bundle's
+      kind = std::string("bundle imports failed: ") + code_name(e.code);
+      break;
     default:
       kind = "bundle imports refused: not a bundle, or altered, truncated or forged (badBundle)";
       break;
