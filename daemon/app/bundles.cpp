@@ -50,9 +50,58 @@ Result<store::DeviceId> find_device(const store::Roster& roster, const std::stri
 
 }  // namespace
 
-Bundles::Bundles(store::Store& store, store::Committer& committer, Journal& journal,
-                 Network& network, const store::KeyRing& keys)
-    : store_(store), committer_(committer), journal_(journal), network_(network), keys_(keys) {}
+Bundles::Bundles(asio::io_context& io, store::Store& store, store::Committer& committer,
+                 Journal& journal, Network& network, const store::KeyRing& keys,
+                 std::chrono::milliseconds log_interval)
+    : store_(store),
+      committer_(committer),
+      journal_(journal),
+      network_(network),
+      keys_(keys),
+      log_interval_(log_interval),
+      refusals_(log_interval),
+      flush_timer_(io) {
+  asio::co_spawn(io, flush_refusals(), asio::detached);
+}
+
+Bundles::~Bundles() {
+  stop();
+}
+
+void Bundles::stop() {
+  if (stopped_) return;
+  stopped_ = true;
+  flush_timer_.cancel();
+  refusals_.flush(LogLimiter::Clock::now(), /*force=*/true);
+}
+
+awaitable<void> Bundles::flush_refusals() {
+  while (!stopped_) {
+    flush_timer_.expires_after(log_interval_);
+    co_await flush_timer_.async_wait(asio::as_tuple(asio::use_awaitable));
+    if (!stopped_) refusals_.flush(LogLimiter::Clock::now());
+  }
+}
+
+void Bundles::note_refusal(const Error& e) {
+  spdlog::debug("refused a bundle: {}", e.message);  // the client was answered with the reason
+  std::string kind;
+  switch (e.code) {
+    case Code::kForbidden:
+      kind = "bundle imports refused: another space's bundle";
+      break;
+    case Code::kStorageFull:
+    case Code::kIo:
+    case Code::kUnavailable:
+    case Code::kInternal:  // this device's trouble, not the bundle's
+      kind = std::string("bundle imports failed: ") + code_name(e.code);
+      break;
+    default:
+      kind = "bundle imports refused: not a bundle, or altered, truncated or forged (badBundle)";
+      break;
+  }
+  refusals_.note(kind, LogLimiter::Clock::now());
+}
 
 Result<crypto::SymmetricKey> Bundles::space_key() const {
   return keys_.read<32>("space.key");
@@ -244,7 +293,7 @@ awaitable<void> Bundles::on_import(schema::BundleImportRequest::Reader req,
   }
   Import& imp = *it->second;
   auto fail = [&](const Error& e) {
-    spdlog::warn("refused a bundle: {}", e.message);
+    note_refusal(e);
     set_bundle_error(out, e);
     imports_.erase(sink.get());
   };

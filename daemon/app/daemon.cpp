@@ -204,7 +204,7 @@ int run_daemon(const config::Config& config) {
     return 1;
   }
   journal.set_on_append([&network] { network.records_added(); });
-  Bundles bundles(**store, committer, journal, network, *keys);
+  Bundles bundles(io, **store, committer, journal, network, *keys);
   Service service(journal, network, bundles);
   // The gate opens: every request now reaches the service.
   gate.open(service);
@@ -219,6 +219,7 @@ int run_daemon(const config::Config& config) {
     }
     spdlog::info("received signal {}, shutting down", sig);
     notify("STOPPING=1");
+    bundles.stop();
     network.stop();
     (*server)->stop();
     committer.stop();
@@ -230,6 +231,7 @@ int run_daemon(const config::Config& config) {
   io.run();
   // Shutdown in reverse: the server and the network are closed; the committer finishes what it
   // had and joins; then the store and the lock go with their owners.
+  bundles.stop();
   network.stop();
   (*server)->stop();
   committer.stop();
