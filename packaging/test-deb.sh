@@ -260,6 +260,15 @@ if [[ -n $(installed_version) && $(installed_version) != *not-installed* ]]; the
 apt_in_root install --no-install-recommends /tmp/tandem-old.deb
 echo "  install took $((SECONDS - t0))s"
 [[ $(installed_version) == "install ok installed $old_version" ]] || { installed_version; exit 1; }
+# systemctl --user enable: no user manager runs in the root (nor on a machine not booted with
+# systemd), so the unit is enabled offline, as systemctl does it for every user (--global): its
+# [Install] section must resolve and the link must land where a user manager looks for it.
+systemctl --root="$root" --global enable tandemd.service
+wants=$root/etc/systemd/user/default.target.wants/tandemd.service
+[[ -L $wants && -f $root$(readlink "$wants") ]] || { echo "enable made no working link: $wants"; exit 1; }
+echo "systemctl --global enable: $(readlink "$wants")"
+systemctl --root="$root" --global disable tandemd.service
+[[ ! -e $wants ]] || { echo "disable left $wants"; exit 1; }
 
 stamp "configure, start as the unit does, use: against /usr/bin/tandemd and /usr/bin/tandem"
 step '
