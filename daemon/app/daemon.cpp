@@ -71,6 +71,16 @@ std::vector<std::string> peer_texts(const config::Config& config) {
   return out;
 }
 
+// Once shutdown has begun, another SIGTERM or SIGINT (a second Ctrl-C, a service manager that
+// repeats itself) changes nothing: without this, the default action would kill the process
+// once the signal_set is gone, in the last moments of a clean exit.
+void ignore_further_stop_signals(asio::signal_set& signals) {
+  boost::system::error_code ec;
+  signals.clear(ec);
+  ::signal(SIGINT, SIG_IGN);
+  ::signal(SIGTERM, SIG_IGN);
+}
+
 // SIGHUP, on the io_context thread (the signal_set's handler), which owns `network`: re-reads
 // the config file and applies what may change live: the log level, and the static peers and
 // discovery of `network` (null while locked: the network is built later from `running`). What
@@ -166,6 +176,7 @@ int run_daemon(const config::Config& config) {
     io.run();
     signals.cancel();  // the locked handler is done with; the running one waits below
     if (stop_requested) {
+      ignore_further_stop_signals(signals);
       (*server)->stop();
       spdlog::info("tandemd stopped");
       return 0;
@@ -229,6 +240,7 @@ int run_daemon(const config::Config& config) {
   spdlog::info("tandemd ready: data {} socket {}", config.data_dir, config.socket_path);
   notify("READY=1\nSTATUS=serving");
   io.run();
+  ignore_further_stop_signals(signals);
   // Shutdown in reverse: the server and the network are closed; the committer finishes what it
   // had and joins; then the store and the lock go with their owners.
   bundles.stop();
