@@ -63,6 +63,16 @@ struct Harness {
   std::vector<std::string> lines;
 };
 
+// Whether this machine lets a socket listen on `address` (port 0): IPv6 may be off.
+bool can_listen_on(const asio::ip::address& address) {
+  asio::io_context probe;
+  boost::system::error_code ec;
+  tcp::acceptor a(probe);
+  a.open(address.is_v6() ? tcp::v6() : tcp::v4(), ec);
+  if (!ec) a.bind(tcp::endpoint(address, 0), ec);
+  return !ec;
+}
+
 ListenerOptions listener_options(const Keys& k, std::optional<crypto::PublicKey> allowed = {}) {
   ListenerOptions o;
   o.channel = options_for(k.bob, k.space, allowed);
@@ -98,16 +108,10 @@ TEST_CASE("the listener hands authenticated channels to its callback", "[listene
 
 TEST_CASE("the listener works on IPv6 loopback", "[listener]") {
   Keys k;
-  asio::io_context probe;
-  boost::system::error_code ec;
-  tcp::acceptor a(probe);
-  a.open(tcp::v6(), ec);
-  if (!ec) a.bind(tcp::endpoint(asio::ip::address_v6::loopback(), 0), ec);
-  if (ec) {
+  if (!can_listen_on(asio::ip::address_v6::loopback())) {
     WARN("no IPv6 loopback here; skipped");
     return;
   }
-  a.close();
   Harness h(listener_options(k), parse_endpoint("[::1]:0").value());
   CHECK(h.listener->local_endpoint().address().is_v6());
   run_for(h.io, [&]() -> awaitable<void> {
@@ -121,16 +125,10 @@ TEST_CASE("the listener works on IPv6 loopback", "[listener]") {
 
 TEST_CASE("the default listen address, IPv6 any, takes IPv4 connections too", "[listener]") {
   Keys k;
-  asio::io_context probe;
-  boost::system::error_code ec;
-  tcp::acceptor a(probe);
-  a.open(tcp::v6(), ec);
-  if (!ec) a.bind(tcp::endpoint(asio::ip::address_v6::any(), 0), ec);
-  if (ec) {
+  if (!can_listen_on(asio::ip::address_v6::any())) {
     WARN("no IPv6 here; skipped");
     return;
   }
-  a.close();
   // Whatever this machine's net.ipv6.bindv6only, the listener asks for both families.
   Harness h(listener_options(k), parse_endpoint("[::]:0").value());
   const auto port = h.listener->local_endpoint().port();
